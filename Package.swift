@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Rehearse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rehearse", targets: ["rehearse"]),
+        .library(name: "RehearseCore", targets: ["RehearseCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libyaml from the system (Debian: libyaml-dev); read event by event in Parser/YAML.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(
+            name: "RehearseCore",
+            dependencies: [
+                "CYAML",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "rehearse",
+            dependencies: [
+                "RehearseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RehearseCoreTests",
+            dependencies: ["RehearseCore"],
+            resources: [.copy("Golden")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
