@@ -1,0 +1,230 @@
+extension Compiler {
+    /// The auth a case runs with: its own, else its plan's, else the suite default, else none.
+    func effectiveAuth(_ c: Case, _ plan: Plan) -> AuthUse {
+        c.auth ?? plan.auth ?? suite.defaults.auth ?? .none
+    }
+
+    func resolve(_ ref: CaseRef) -> ResolvedCase {
+        let plan = loaded.plans[ref.plan]
+        let c = plan.cases[ref.index]
+        var tags = plan.tags
+        for t in c.tags where !tags.contains(t) { tags.append(t) }
+        var retry = RetryPolicy()
+        if let d = suite.defaults.retry { retry = d.applied(to: retry) }
+        if let r = c.retry { retry = r.applied(to: retry) }
+        var requestTimeout: Duration?
+        if case .http(let r) = c.kind { requestTimeout = r.timeout }
+        return ResolvedCase(ref: ref, planID: plan.id, priority: c.priority ?? plan.priority, tags: tags,
+                            auth: effectiveAuth(c, plan), retry: retry,
+                            timeout: c.timeout ?? requestTimeout ?? suite.defaults.timeout ?? .seconds(10))
+    }
+
+    /// Every case of every plan, plus a node per login profile in use, with all edges.
+    func buildFullGraph() -> ExecutableGraph {
+        var nodes: [GraphNode] = []
+        var caseNode: [CaseRef: Int] = [:]
+        for (p, plan) in loaded.plans.enumerated() {
+            for (i, c) in plan.cases.enumerated() {
+                caseNode[CaseRef(plan: p, index: i)] = nodes.count
+                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: "\(plan.id)/\(c.id)",
+                                       dependencies: [], selected: false))
+            }
+        }
+        var authNode: [String: Int] = [:]
+        var resolved: [Int: ResolvedCase] = [:]
+        for (p, plan) in loaded.plans.enumerated() {
+            for (i, c) in plan.cases.enumerated() {
+                let ref = CaseRef(plan: p, index: i)
+                let me = caseNode[ref]!
+                resolved[me] = resolve(ref)
+                var deps: [GraphEdge] = []
+                func add(_ target: Int, _ reason: EdgeReason) {
+                    if target != me && !deps.contains(where: { $0.from == target }) { deps.append(GraphEdge(from: target, reason: reason)) }
+                }
+                for n in c.needs { if let j = plan.caseIndex(n.value) { add(caseNode[CaseRef(plan: p, index: j)]!, .needs) } }
+                c.forEachTemplate { t, _ in
+                    for case .name(let segs) in t.expressions where segs.count == 2 {
+                        if let j = plan.caseIndex(segs[0]) { add(caseNode[CaseRef(plan: p, index: j)]!, .capture(segs[1])) }
+                    }
+                }
+                if plan.serial, i > 0 { add(caseNode[CaseRef(plan: p, index: i - 1)]!, .serial) }
+                if case .profile(let name, _) = effectiveAuth(c, plan), let profile = suite.profile(name.value), profile.isLogin {
+                    if authNode[name.value] == nil {
+                        authNode[name.value] = nodes.count
+                        nodes.append(GraphNode(kind: .auth(name.value), name: "auth:\(name.value)", dependencies: [], selected: false))
+                    }
+                    add(authNode[name.value]!, .auth)
+                }
+                nodes[me].dependencies = deps
+            }
+        }
+        return ExecutableGraph(suite: suite, plans: loaded.plans, environment: envName, nodes: nodes,
+                               order: topologicalOrder(nodes) ?? [], cases: resolved, environmentReferences: [:])
+    }
+
+    /// Kahn's algorithm, lowest index first so the order follows the files; nil on a cycle.
+    func topologicalOrder(_ nodes: [GraphNode]) -> [Int]? {
+        var indegree = nodes.map(\.dependencies.count)
+        var dependents = [[Int]](repeating: [], count: nodes.count)
+        for (i, n) in nodes.enumerated() { for e in n.dependencies { dependents[e.from].append(i) } }
+        var ready = Heap(indegree.indices.filter { indegree[$0] == 0 })
+        var order: [Int] = []
+        order.reserveCapacity(nodes.count)
+        while let n = ready.popMin() {
+            order.append(n)
+            for d in dependents[n] {
+                indegree[d] -= 1
+                if indegree[d] == 0 { ready.insert(d) }
+            }
+        }
+        return order.count == nodes.count ? order : nil
+    }
+
+    /// Reports each dependency cycle once, naming every case on it.
+    mutating func reportCycles(_ graph: ExecutableGraph) {
+        let nodes = graph.nodes
+        guard topologicalOrder(nodes) == nil else { return }
+        var color = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 on stack, 2 done
+        var reported = Set<Int>()
+        for start in nodes.indices where color[start] == 0 {
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            color[start] = 1
+            while !stack.isEmpty {
+                let (n, k) = stack[stack.count - 1]
+                if k < nodes[n].dependencies.count {
+                    stack[stack.count - 1].next += 1
+                    let m = nodes[n].dependencies[k].from
+                    if color[m] == 0 {
+                        color[m] = 1
+                        stack.append((m, 0))
+                    } else if color[m] == 1, !reported.contains(m) {
+                        let path = stack.map(\.node)
+                        let cycle = Array(path[path.firstIndex(of: m)!...])
+                        reported.formUnion(cycle)
+                        reportCycle(cycle, graph: graph)
+                    }
+                } else {
+                    color[n] = 2
+                    stack.removeLast()
+                }
+            }
+        }
+    }
+
+    private mutating func reportCycle(_ cycle: [Int], graph: ExecutableGraph) {
+        // The DFS walks from a case to what it depends on; show it in run order instead.
+        let ordered = Array(cycle.reversed())
+        let names = ordered.map { graph.nodes[$0].name } + [graph.nodes[ordered[0]].name]
+        var reasons: [String] = []
+        for (a, b) in zip(ordered, ordered.dropFirst() + [ordered[0]]) {
+            if let e = graph.nodes[b].dependencies.first(where: { $0.from == a }) {
+                reasons.append("\(graph.nodes[b].name) \(e.reason.phrase) \(graph.nodes[a].name)")
+            }
+        }
+        guard case .testCase(let ref) = graph.nodes[ordered[0]].kind else { return }
+        let plan = loaded.plans[ref.plan]
+        let c = plan.cases[ref.index]
+        report(.cycle, "dependency cycle: \(names.joined(separator: " → "))", file: plan.file, at: c.position,
+               length: c.id.count, hint: "break one of these links: " + reasons.joined(separator: "; "))
+    }
+
+    /// Keeps the selected cases and everything they need, re-indexed in file order.
+    mutating func select(from full: ExecutableGraph) -> ExecutableGraph {
+        var keep = Set<Int>()
+        var picked = Set<Int>()
+        var work: [Int] = []
+        for (i, n) in full.nodes.enumerated() {
+            guard case .testCase = n.kind, let r = full.cases[i] else { continue }
+            if options.selection.includes(name: n.name, priority: r.priority, tags: r.tags) {
+                picked.insert(i)
+                work.append(i)
+            }
+        }
+        while let i = work.popLast() {
+            guard keep.insert(i).inserted else { continue }
+            work += full.nodes[i].dependencies.map(\.from)
+        }
+        let kept = keep.sorted()
+        var newIndex: [Int: Int] = [:]
+        for (j, i) in kept.enumerated() { newIndex[i] = j }
+        var nodes: [GraphNode] = []
+        var cases: [Int: ResolvedCase] = [:]
+        for i in kept {
+            var n = full.nodes[i]
+            n.selected = picked.contains(i)
+            n.dependencies = n.dependencies.map { GraphEdge(from: newIndex[$0.from]!, reason: $0.reason) }
+            if let r = full.cases[i] { cases[nodes.count] = r }
+            nodes.append(n)
+        }
+        var graph = full
+        graph.nodes = nodes
+        graph.cases = cases
+        graph.order = topologicalOrder(nodes) ?? []
+        graph.environmentReferences = environmentReferences(for: graph)
+        return graph
+    }
+
+    /// `{{ env.X }}` used by what will run: suite-level settings and the cases in the graph.
+    private func environmentReferences(for graph: ExecutableGraph) -> [String: SourceLocation] {
+        var refs = envRefs  // suite vars, headers and the chosen environment
+        func collect(_ t: Template, _ file: String, _ fallback: SourcePosition) {
+            for (e, pos) in t.locatedExpressions(fallback: fallback) {
+                if case .name(let s) = e, s.count == 2, s[0] == "env", refs[s[1]] == nil {
+                    refs[s[1]] = SourceLocation(file: file, position: pos)
+                }
+            }
+        }
+        var profiles = Set<String>()
+        var plansSeen = Set<Int>()
+        for (i, n) in graph.nodes.enumerated() {
+            if case .auth(let name) = n.kind { profiles.insert(name) }
+            guard case .testCase(let ref) = n.kind else { continue }
+            let plan = graph.plans[ref.plan]
+            if plansSeen.insert(ref.plan).inserted {
+                for (_, v) in plan.vars { v.forEachTemplate { collect($0, plan.file, plan.cases.first?.position ?? SourcePosition(line: 1, column: 1)) } }
+            }
+            graph.testCase(ref).forEachTemplate { collect($0, plan.file, $1) }
+            if case .profile(let name, _) = graph.cases[i]!.auth { profiles.insert(name.value) }
+        }
+        for name in profiles.sorted() {
+            guard let p = suite.profile(name) else { continue }
+            p.forEachTemplate { collect($0, suiteFile, p.position) }
+        }
+        return refs
+    }
+}
+
+/// A small binary min-heap of node indices (for a stable topological order).
+struct Heap {
+    private var items: [Int] = []
+    init(_ initial: [Int]) { initial.forEach { insert($0) } }
+
+    mutating func insert(_ x: Int) {
+        items.append(x)
+        var i = items.count - 1
+        while i > 0, items[(i - 1) / 2] > items[i] {
+            items.swapAt(i, (i - 1) / 2)
+            i = (i - 1) / 2
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard !items.isEmpty else { return nil }
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count, items[l] < items[m] { m = l }
+                if r < items.count, items[r] < items[m] { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// What a template may refer to at one place in the suite.
+struct NameScope {
+    var vars: Set<String>
+    /// Case id → names it captures; empty for suite-level templates (no captures there).
+    var captures: [String: [String]] = [:]
+    var selfID: String?
+    /// Vars whose value is an object, so `{{ var.key }}` is a lookup into it.
+    var objectVars: Set<String> = []
+}
+
+extension Compiler {
+    /// Names that resolve everywhere: `--var`s, suite vars and the chosen environment's vars.
+    var globalNames: Set<String> {
+        var names = Set(options.cliVars.keys)
+        names.formUnion(suite.vars.map(\.0))
+        if let envName, let env = suite.environment(envName) { names.formUnion(env.vars.map(\.0)) }
+        return names
+    }
+
+    var globalObjectVars: Set<String> {
+        var out = Set<String>()
+        var all = suite.vars
+        if let envName, let env = suite.environment(envName) { all += env.vars }
+        for (k, v) in all { if case .object = v { out.insert(k) } }
+        return out
+    }
+
+    mutating func checkSuiteTemplates() {
+        let file = suiteFile
+        let scope = NameScope(vars: globalNames, objectVars: globalObjectVars)
+        let fallback = SourcePosition(line: 1, column: 1)
+        for (_, v) in suite.vars { v.forEachTemplate { check($0, scope: scope, file: file, fallback: fallback) } }
+        for (_, t) in suite.headers { check(t, scope: scope, file: file, fallback: fallback) }
+        for (name, env) in suite.environments {
+            // An environment's own vars resolve inside itself, whichever environment is chosen.
+            var envScope = scope
+            envScope.vars.formUnion(env.vars.map(\.0))
+            let collect = name == envName || envName == nil
+            for (_, v) in env.vars {
+                v.forEachTemplate { check($0, scope: envScope, file: file, fallback: env.position, collectEnv: collect) }
+            }
+            for (_, t) in env.headers { check(t, scope: envScope, file: file, fallback: env.position, collectEnv: collect) }
+        }
+        for (_, profile) in suite.auth {
+            profile.forEachTemplate { check($0, scope: scope, file: file, fallback: profile.position, collectEnv: false) }
+        }
+        if let auth = suite.defaults.auth { checkAuthUse(auth, file: file) }
+    }
+
+    mutating func checkPlan(_ p: Int, _ plan: Plan) {
+        var scope = NameScope(vars: globalNames, objectVars: globalObjectVars)
+        scope.vars.formUnion(plan.vars.map(\.0))
+        for (k, v) in plan.vars { if case .object = v { scope.objectVars.insert(k) } }
+        for c in plan.cases { scope.captures[c.id] = c.capturedNames }
+        let fallback = plan.cases.first?.position ?? SourcePosition(line: 1, column: 1)
+        var varScope = scope
+        varScope.captures = [:]
+        for (_, v) in plan.vars { v.forEachTemplate { check($0, scope: varScope, file: plan.file, fallback: fallback, collectEnv: false) } }
+        if let auth = plan.auth { checkAuthUse(auth, file: plan.file) }
+        for c in plan.cases {
+            scope.selfID = c.id
+            c.forEachTemplate { t, pos in check(t, scope: scope, file: plan.file, fallback: pos, collectEnv: false) }
+            if let auth = c.auth { checkAuthUse(auth, file: plan.file) }
+            for n in c.needs {
+                if n.value == c.id {
+                    report(.cycle, "case '\(c.id)' needs itself", file: plan.file, at: n.position, length: n.value.count)
+                } else if plan.caseIndex(n.value) == nil {
+                    report(.unknownCase, "`needs` names unknown case '\(n.value)'", file: plan.file, at: n.position,
+                           length: n.value.count,
+                           hint: Suggestions.hint(for: n.value, in: plan.cases.map(\.id)) ?? "cases of this plan: "
+                               + plan.cases.prefix(8).map(\.id).joined(separator: ", "))
+                }
+            }
+            if let schema = c.expect.schema { checkSchemaFile(schema, plan: plan) }
+        }
+    }
+
+    /// Checks one template's names and functions; with `collectEnv`, records `env.X` uses.
+    mutating func check(_ t: Template, scope: NameScope, file: String, fallback: SourcePosition, collectEnv: Bool = true) {
+        guard !t.isLiteral else { return }
+        for (expr, pos) in t.locatedExpressions(fallback: fallback) {
+            switch expr {
+            case .call(let name, let args):
+                checkCall(name, args, file: file, at: pos)
+            case .name(let segments):
+                let head = segments[0]
+                if head == "env" {
+                    if segments.count != 2 {
+                        report(.template, "write an environment variable as {{ env.NAME }}", file: file, at: pos)
+                    } else if collectEnv, envRefs[segments[1]] == nil {
+                        envRefs[segments[1]] = SourceLocation(file: file, position: pos)
+                    }
+                    continue
+                }
+                if segments.count == 1 {
+                    if scope.vars.contains(head) { continue }
+                    report(.unknownName, "unknown name '\(head)'", file: file, at: pos, length: head.count,
+                           hint: unknownNameHint(head, scope: scope))
+                    continue
+                }
+                if scope.objectVars.contains(head) { continue }
+                if let captured = scope.captures[head] {
+                    let name = segments[1]
+                    if segments.count > 2 {
+                        report(.template, "a capture reference is {{ case-id.name }}", file: file, at: pos)
+                    } else if !captured.contains(name) {
+                        report(.unknownCapture, "case '\(head)' captures no '\(name)'", file: file, at: pos,
+                               length: head.count + name.count + 1,
+                               hint: Suggestions.hint(for: name, in: captured)
+                                   ?? (captured.isEmpty ? "add `capture: {\(name): $.path}` to case '\(head)'"
+                                       : "it captures: \(captured.joined(separator: ", "))"))
+                    }
+                    continue
+                }
+                if scope.captures.isEmpty {
+                    report(.unknownName, "unknown name '\(segments.joined(separator: "."))'", file: file, at: pos,
+                           length: head.count, hint: "captures of cases cannot be used here; vars: "
+                               + scope.vars.sorted().prefix(8).joined(separator: ", "))
+                } else {
+                    report(.unknownCase, "'\(head)' in {{ \(segments.joined(separator: ".")) }} is not a case of this plan",
+                           file: file, at: pos, length: head.count,
+                           hint: Suggestions.hint(for: head, in: scope.captures.keys) ?? "a capture reference is {{ case-id.name }}")
+                }
+            }
+        }
+    }
+
+    func unknownNameHint(_ name: String, scope: NameScope) -> String {
+        if let s = Suggestions.closest(to: name, in: scope.vars) { return "did you mean '\(s)'?" }
+        let elsewhere = suite.environments.filter { $0.0 != envName && $0.1.vars.contains { $0.0 == name } }.map(\.0)
+        if !elsewhere.isEmpty {
+            return "'\(name)' is defined in environment \(elsewhere.joined(separator: ", ")) but not in '\(envName ?? "(none)")'"
+        }
+        if let f = TemplateFunction(rawValue: name) { return "\(name) is a function: write {{ \(f.signature) }}" }
+        return "define it under `vars:` (plan, environment or suite), or pass --var \(name)=VALUE"
+    }
+
+    mutating func checkCall(_ name: String, _ args: [TemplateArgument], file: String, at pos: SourcePosition) {
+        guard let f = TemplateFunction(rawValue: name) else {
+            report(.unknownFunction, "unknown function '\(name)()'", file: file, at: pos, length: name.count,
+                   hint: Suggestions.hint(for: name, in: TemplateFunction.allCases.map(\.rawValue)).map { "\($0)" }
+                       ?? "functions: " + TemplateFunction.allCases.map(\.signature).joined(separator: ", "))
+            return
+        }
+        guard args.count == f.arity else {
+            report(.template, "\(name)() takes \(f.arity) argument\(f.arity == 1 ? "" : "s"), found \(args.count)", file: file,
+                   at: pos, hint: "write {{ \(f.signature) }}")
+            return
+        }
+        let numbers = args.compactMap { if case .number(let d) = $0 { return d } else { return nil } }
+        switch f {
+        case .randomHex:
+            if numbers.count != 1 || numbers[0] < 1 || numbers[0] > 1024 || numbers[0] != numbers[0].rounded() {
+                report(.template, "random_hex(N) takes a whole number of characters from 1 to 1024", file: file, at: pos)
+            }
+        case .randomInt:
+            if numbers.count != 2 || numbers.contains(where: { $0 != $0.rounded() }) {
+                report(.template, "random_int(MIN, MAX) takes two whole numbers", file: file, at: pos)
+            } else if numbers[0] > numbers[1] {
+                report(.template, "random_int(MIN, MAX): MIN is greater than MAX", file: file, at: pos)
+            }
+        default: break
+        }
+    }
+
+    mutating func checkAuthUse(_ auth: AuthUse, file: String) {
+        guard case .profile(let name, let mode) = auth else { return }
+        guard let profile = suite.profile(name.value) else {
+            let names = suite.auth.map(\.0)
+            report(.unknownProfile, "unknown auth profile '\(name.value)'", file: file, at: name.position, length: name.value.count,
+                   hint: Suggestions.hint(for: name.value, in: names)
+                       ?? (names.isEmpty ? "define profiles under `auth:` in rehearse.yaml, or write `auth: none`"
+                           : "profiles: \(names.joined(separator: ", ")), or `none`"))
+            return
+        }
+        if mode.needsJWT && !profile.isJWT {
+            report(.authMode, "mode '\(mode.rawValue)' needs a jwt profile; '\(name.value)' is \(profile.kindName)", file: file,
+                   at: name.position, length: name.value.count,
+                   hint: "with a \(profile.kindName) profile use mode valid, missing or malformed")
+        }
+    }
+
+    mutating func checkSchemaFile(_ schema: Located<String>, plan: Plan) {
+        let dir = (plan.file as NSString).deletingLastPathComponent
+        let path = schema.value.hasPrefix("/") ? schema.value : SuiteLoader.join(dir.isEmpty ? "." : dir, schema.value)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            report(.schemaFile, "schema file '\(schema.value)' not found", file: plan.file, at: schema.position,
+                   length: schema.value.count, hint: "the path is relative to the plan's folder (\(dir.isEmpty ? "." : dir))")
+            return
+        }
+        do { _ = try JSONValue.parse(data) } catch {
+            report(.schemaFile, "schema file '\(schema.value)' is not valid JSON", file: plan.file, at: schema.position,
+                   length: schema.value.count)
+        }
+    }
+}

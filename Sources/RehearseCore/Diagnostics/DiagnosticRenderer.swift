@@ -1,0 +1,86 @@
+/// Draws diagnostics for people (text), for tools (JSON) and for GitHub Actions annotations.
+/// The one place that turns a `Diagnostic` into characters.
+public struct DiagnosticRenderer {
+    public enum Format: String, CaseIterable, Sendable { case text, json, github }
+
+    /// File text by path, to show the offending line; files not in it are shown without source.
+    public var sources: [String: [UInt8]]
+    public var color: Bool
+
+    public init(sources: [String: [UInt8]], color: Bool = false) {
+        self.sources = sources
+        self.color = color
+    }
+
+    private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    /// `path:line:col: error[code]: message`, the source line with carets, then `help:`.
+    public func text(_ d: Diagnostic) -> String {
+        let loc = d.location
+        var head = loc.file
+        if let p = loc.position { head += ":\(p.line):\(p.column)" }
+        let sev = paint("\(d.severity.rawValue)[\(d.code.rawValue)]", d.severity == .error ? "1;31" : d.severity == .warning ? "1;33" : "1;36")
+        var out = "\(head): \(sev): \(d.message)\n"
+        if let p = loc.position, let line = sourceLine(loc.file, p.line) {
+            let number = String(p.line)
+            let pad = String(repeating: " ", count: number.count)
+            let shown = line.replacingOccurrences(of: "\t", with: " ")
+            let lineLength = shown.count
+            let column = min(max(p.column, 1), lineLength + 1)
+            let width = max(1, min(loc.length, lineLength - column + 1))
+            out += " \(pad) |\n"
+            out += " \(number) | \(shown)\n"
+            out += " \(pad) | " + String(repeating: " ", count: column - 1) + paint(String(repeating: "^", count: width), "1;31") + "\n"
+        }
+        if let hint = d.hint { out += " " + paint("help", "1;36") + ": \(hint)\n" }
+        return out
+    }
+
+    /// One line of the file (1-based), if the file's text is known.
+    func sourceLine(_ file: String, _ n: Int) -> String? {
+        guard let bytes = sources[file], n >= 1 else { return nil }
+        var line = 1, start = 0
+        var i = 0
+        while i < bytes.count, line < n {
+            if bytes[i] == 10 { line += 1; start = i + 1 }
+            i += 1
+        }
+        guard line == n, start <= bytes.count else { return nil }
+        var end = start
+        while end < bytes.count, bytes[end] != 10 { end += 1 }
+        if end > start, bytes[end - 1] == 13 { end -= 1 }
+        if end - start > 240 { end = start + 240 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    public func json(_ d: Diagnostic) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "file": .string(d.location.file), "severity": .string(d.severity.rawValue),
+            "code": .string(d.code.rawValue), "message": .string(d.message),
+        ]
+        if let p = d.location.position {
+            o["line"] = .number(Double(p.line))
+            o["column"] = .number(Double(p.column))
+        }
+        if let h = d.hint { o["hint"] = .string(h) }
+        return .object(o)
+    }
+
+    /// `::error file=…,line=…,col=…,title=…::message` (GitHub workflow commands, escaped).
+    public func github(_ d: Diagnostic) -> String {
+        func escapeData(_ s: String) -> String {
+            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+                .replacingOccurrences(of: "\n", with: "%0A")
+        }
+        func escapeProperty(_ s: String) -> String {
+            escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        }
+        let level = d.severity == .error ? "error" : d.severity == .warning ? "warning" : "notice"
+        var props = ["file=\(escapeProperty(d.location.file))"]
+        if let p = d.location.position { props += ["line=\(p.line)", "col=\(p.column)"] }
+        props.append("title=\(escapeProperty("rehearse \(d.code.rawValue)"))")
+        var message = d.message
+        if let h = d.hint { message += "\nhelp: \(h)" }
+        return "::\(level) \(props.joined(separator: ","))::\(escapeData(message))"
+    }
+}

@@ -1,0 +1,231 @@
+import Synchronization
+
+/// Typed reads from YAML nodes that report every problem and keep going.
+///
+/// Each read returns nil on a wrong type after reporting it, so one pass collects all problems
+/// of a file instead of stopping at the first.
+struct ParseContext {
+    let bag: DiagnosticBag
+
+    func error(_ code: DiagnosticCode, _ message: String, _ node: YAMLNode, hint: String? = nil) {
+        bag.report(code, message, at: node.position, length: node.displayLength, hint: hint)
+    }
+
+    func warning(_ code: DiagnosticCode, _ message: String, _ node: YAMLNode, hint: String? = nil) {
+        bag.report(code, message, at: node.position, length: node.displayLength, severity: .warning, hint: hint)
+    }
+
+    func typeError(_ node: YAMLNode, expected: String, what: String, hint: String? = nil) {
+        error(.type, "\(what) must be \(expected), found \(node.kindName)", node, hint: hint)
+    }
+
+    /// The pairs of a mapping, after reporting keys that are not in `allowed`.
+    func mapping(_ node: YAMLNode, what: String, allowed: [String]? = nil, hint: String? = nil) -> [YAMLPair]? {
+        guard let pairs = node.pairs else {
+            typeError(node, expected: "a mapping", what: what, hint: hint)
+            return nil
+        }
+        if let allowed {
+            for p in pairs {
+                guard let k = p.key.scalar else {
+                    error(.type, "keys of \(what) must be strings", p.key)
+                    continue
+                }
+                if !allowed.contains(k) {
+                    let suggestion = Suggestions.hint(for: k, in: allowed)
+                    error(.unknownKey, "unknown key '\(k)' in \(what)", p.key,
+                          hint: suggestion ?? "allowed here: \(allowed.joined(separator: ", "))")
+                }
+            }
+        }
+        return pairs
+    }
+
+    func string(_ node: YAMLNode, what: String) -> String? {
+        switch node.value {
+        case .scalar(let s, _):
+            if node.resolved == .null {
+                typeError(node, expected: "a string", what: what)
+                return nil
+            }
+            return s
+        default:
+            typeError(node, expected: "a string", what: what)
+            return nil
+        }
+    }
+
+    func bool(_ node: YAMLNode, what: String) -> Bool? {
+        if case .bool(let b) = node.resolved, node.scalar != nil { return b }
+        typeError(node, expected: "true or false", what: what)
+        return nil
+    }
+
+    func int(_ node: YAMLNode, what: String, min: Int? = nil) -> Int? {
+        guard node.scalar != nil, case .int(let i) = node.resolved else {
+            typeError(node, expected: "a whole number", what: what)
+            return nil
+        }
+        if let min, i < min {
+            error(.invalidValue, "\(what) must be at least \(min), found \(i)", node)
+            return nil
+        }
+        return i
+    }
+
+    func number(_ node: YAMLNode, what: String) -> Double? {
+        if node.scalar != nil {
+            switch node.resolved {
+            case .int(let i): return Double(i)
+            case .float(let d): return d
+            default: break
+            }
+        }
+        typeError(node, expected: "a number", what: what)
+        return nil
+    }
+
+    func duration(_ node: YAMLNode, what: String) -> Duration? {
+        guard let s = node.scalar, node.pairs == nil else {
+            typeError(node, expected: "a duration such as 500ms or 10s", what: what)
+            return nil
+        }
+        if let d = DurationParser.parse(s) { return d }
+        let hint: String
+        if case .int(let n) = node.resolved {
+            hint = "add a unit: \(n)ms, \(n)s, \(n)m or \(n)h"
+        } else {
+            hint = "write a number and a unit: ms, s, m or h (e.g. 250ms, 1.5s, 15m)"
+        }
+        error(.duration, "invalid duration '\(s)' for \(what)", node, hint: hint)
+        return nil
+    }
+
+    func stringList(_ node: YAMLNode, what: String) -> [Located<String>] {
+        guard let items = node.items else {
+            let hint = node.scalar.map { "write a list: [\($0)]" }
+            typeError(node, expected: "a list of strings", what: what, hint: hint)
+            return []
+        }
+        return items.compactMap { item in string(item, what: "an item of \(what)").map { Located($0, at: item.position) } }
+    }
+
+    // MARK: templates
+
+    /// The position of a character offset inside a scalar, as exactly as the style allows.
+    func position(in node: YAMLNode, offset: Int) -> SourcePosition {
+        guard case .scalar(let s, let style) = node.value else { return node.position }
+        let prefix = s.prefix(offset)
+        if prefix.contains("\n") { return node.position }
+        switch style {
+        case .plain: return node.position.advanced(by: offset)
+        case .singleQuoted, .doubleQuoted:
+            // Escapes shift columns; fall back to the scalar start when there may be any.
+            if prefix.contains("\\") || prefix.contains("'") { return node.position }
+            return node.position.advanced(by: offset + 1)
+        case .literal, .folded: return node.position
+        }
+    }
+
+    func template(_ node: YAMLNode, what: String) -> Template? {
+        guard let s = string(node, what: what) else { return nil }
+        return template(s, node: node)
+    }
+
+    func template(_ s: String, node: YAMLNode, offset: Int = 0) -> Template? {
+        switch TemplateParser.parse(s) {
+        case .success(var t):
+            for case .expression(_, let at) in t.parts {
+                t.positions.append(position(in: node, offset: offset + at))
+            }
+            return t
+        case .failure(let e):
+            bag.report(.template, e.message, at: position(in: node, offset: offset + e.offset), hint: e.hint)
+            return nil
+        }
+    }
+
+    /// Any YAML value as a JSON-shaped value whose strings are templates.
+    func valueTemplate(_ node: YAMLNode) -> ValueTemplate {
+        switch node.value {
+        case .scalar(let s, _):
+            switch node.resolved {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .number(Double(i))
+            case .float(let d): return .number(d)
+            case .string: return template(s, node: node).map { .string($0) } ?? .string(Template(literal: s))
+            }
+        case .sequence(let items): return .array(items.map(valueTemplate))
+        case .mapping(let pairs):
+            return .object(pairs.map { (($0.key.scalar ?? ""), valueTemplate($0.value)) })
+        }
+    }
+
+    /// `name: template` maps (headers, query, form).
+    func templateMap(_ node: YAMLNode, what: String) -> [(String, Template)] {
+        guard let pairs = mapping(node, what: what) else { return [] }
+        var out: [(String, Template)] = []
+        for p in pairs {
+            guard let k = string(p.key, what: "a key of \(what)") else { continue }
+            if p.value.pairs != nil || p.value.items != nil {
+                typeError(p.value, expected: "a string, number or boolean", what: "'\(k)' in \(what)")
+                continue
+            }
+            if let t = template(p.value.scalar ?? "", node: p.value) { out.append((k, t)) }
+        }
+        return out
+    }
+
+    func vars(_ node: YAMLNode, what: String) -> [(String, ValueTemplate)] {
+        guard let pairs = mapping(node, what: what) else { return [] }
+        var out: [(String, ValueTemplate)] = []
+        for p in pairs {
+            guard let k = string(p.key, what: "a variable name") else { continue }
+            if !k.allSatisfy(TemplateParser.isNameChar) || k.contains(".") {
+                error(.invalidValue, "variable name '\(k)' may only hold letters, digits, '_' and '-'", p.key)
+                continue
+            }
+            out.append((k, valueTemplate(p.value)))
+        }
+        return out
+    }
+
+    // MARK: regexes and paths
+
+    func regex(_ node: YAMLNode, what: String) -> RegexSource? {
+        guard let t = template(node, what: what) else { return nil }
+        if let pattern = t.literalValue, let message = RegexCache.shared.error(for: pattern) {
+            error(.regex, "invalid regex for \(what): \(message)", node,
+                  hint: "the syntax is Swift Regex; escape literal characters such as '.', '(' and '?' with '\\'")
+            return nil
+        }
+        return RegexSource(pattern: t, position: node.position)
+    }
+
+    func jsonPath(_ text: String, node: YAMLNode, what: String) -> JSONPath? {
+        do {
+            return try JSONPath(text)
+        } catch {
+            bag.report(.jsonPath, "invalid JSONPath '\(text)' in \(what): \(error.message)",
+                       at: position(in: node, offset: error.offset), hint: error.hint)
+            return nil
+        }
+    }
+}
+
+/// Compiles each distinct regex once per process: generated suites repeat the same patterns, and
+/// Swift's `Regex` construction dominates lint time otherwise.
+final class RegexCache: Sendable {
+    static let shared = RegexCache()
+    private let errors = Mutex<[String: String?]>([:])
+
+    /// nil when `pattern` compiles; otherwise the compiler's message.
+    func error(for pattern: String) -> String? {
+        if let cached = errors.withLock({ $0[pattern] }) { return cached }
+        var message: String?
+        do { _ = try Regex(pattern) } catch { message = "\(error)" }
+        errors.withLock { $0[pattern] = message }
+        return message
+    }
+}

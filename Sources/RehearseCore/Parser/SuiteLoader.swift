@@ -1,0 +1,173 @@
+import Dispatch
+import Foundation
+
+/// The plans and suite config found under the paths given on the command line, parsed.
+public struct LoadedSuite: Sendable {
+    /// The directory plan ids are relative to.
+    public var root: String
+    public var suite: Suite
+    public var plans: [Plan]
+    public var diagnostics: [Diagnostic]
+    /// File text by display path, kept so diagnostics can show the offending line.
+    public var sources: [String: [UInt8]]
+}
+
+/// Load stage: finds plan files (spec §1), reads them and parses them in parallel.
+public enum SuiteLoader {
+    static let suiteNames = ["rehearse.yaml", "rehearse.yml"]
+
+    /// A plan file to read: its id and the path shown to users.
+    struct PlanFile {
+        var id: String
+        var path: String
+    }
+
+    public static func load(paths: [String]) -> LoadedSuite {
+        let inputs = paths.isEmpty ? [FileManager.default.fileExists(atPath: "plans") ? "plans" : "."] : paths
+        var diagnostics: [Diagnostic] = []
+        var root: String?
+        var files: [PlanFile] = []
+        for input in inputs {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+                diagnostics.append(Diagnostic(.io, .error, "no such file or directory: \(input)",
+                                              at: SourceLocation(file: input, position: nil)))
+                continue
+            }
+            let dir = isDir.boolValue ? input : suiteRoot(containing: input)
+            if root == nil { root = dir }
+            if isDir.boolValue {
+                files += discover(in: input, root: root!)
+            } else if !suiteNames.contains((input as NSString).lastPathComponent) {
+                files.append(PlanFile(id: planID(path: input, root: root!), path: input))
+            }
+        }
+        let rootDir = root ?? "."
+        var seen = Set<String>()
+        files = files.filter { seen.insert($0.path).inserted }.sorted { $0.id < $1.id }
+
+        var suite = Suite()
+        var sources: [String: [UInt8]] = [:]
+        if let suitePath = suiteNames.map({ join(rootDir, $0) }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            let bag = DiagnosticBag(file: suitePath)
+            if let bytes = read(suitePath, bag: bag) {
+                sources[suitePath] = bytes
+                if let node = YAMLLoader.load(bytes, diagnostics: bag) {
+                    suite = SuiteParser(diagnostics: bag).parseSuite(node, file: suitePath)
+                }
+            }
+            diagnostics += bag.items
+        }
+
+        let results = parsePlans(files)
+        var plans: [Plan] = []
+        for r in results {
+            diagnostics += r.diagnostics
+            if let bytes = r.bytes { sources[r.path] = bytes }
+            if let plan = r.plan { plans.append(plan) }
+        }
+        if files.isEmpty && diagnostics.isEmpty {
+            diagnostics.append(Diagnostic(.noPlans, .error, "no plans found under \(inputs.joined(separator: ", "))",
+                                          at: SourceLocation(file: inputs[0], position: nil),
+                                          hint: "plans are *.yaml or *.yml files; names starting with '_' or '.' are skipped"))
+        }
+        return LoadedSuite(root: rootDir, suite: suite, plans: plans, diagnostics: diagnostics, sources: sources)
+    }
+
+    struct ParseResult: Sendable {
+        var path: String
+        var plan: Plan?
+        var diagnostics: [Diagnostic]
+        var bytes: [UInt8]?
+    }
+
+    /// Parses every file, spread over the machine's cores; order follows `files`.
+    static func parsePlans(_ files: [PlanFile]) -> [ParseResult] {
+        // A raw buffer, not an array in a class: two threads writing distinct slots of one array
+        // property would trip Swift's dynamic exclusivity checks.
+        let slots = UnsafeMutableBufferPointer<ParseResult?>.allocate(capacity: files.count)
+        slots.initialize(repeating: nil)
+        defer { slots.deallocate() }
+        let workers = min(files.count, ProcessInfo.processInfo.activeProcessorCount)
+        nonisolated(unsafe) let shared = slots
+        // Each worker takes every n-th file: no shared counter, each slot written by one thread.
+        DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { w in
+            var i = w
+            while i < files.count {
+                shared[i] = parseOne(files[i])
+                i += workers
+            }
+        }
+        return slots.map { $0! }
+    }
+
+    static func parseOne(_ file: PlanFile) -> ParseResult {
+        let bag = DiagnosticBag(file: file.path)
+        guard let bytes = read(file.path, bag: bag) else {
+            return ParseResult(path: file.path, plan: nil, diagnostics: bag.items, bytes: nil)
+        }
+        var plan: Plan?
+        if let node = YAMLLoader.load(bytes, diagnostics: bag) {
+            plan = PlanParser(diagnostics: bag).parsePlan(node, id: file.id, file: file.path)
+        }
+        // Source text is kept only when there is something to show from it.
+        return ParseResult(path: file.path, plan: plan, diagnostics: bag.items, bytes: bag.items.isEmpty ? nil : bytes)
+    }
+
+    static func read(_ path: String, bag: DiagnosticBag) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            bag.report(.io, "cannot read \(path)", at: nil)
+            return nil
+        }
+        return [UInt8](data)
+    }
+
+    /// Every *.yaml / *.yml below `dir`, skipping `_`/`.` names and the suite config.
+    static func discover(in dir: String, root: String) -> [PlanFile] {
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
+        var out: [PlanFile] = []
+        while let rel = walker.nextObject() as? String {
+            let name = (rel as NSString).lastPathComponent
+            if name.hasPrefix("_") || name.hasPrefix(".") {
+                walker.skipDescendants()
+                continue
+            }
+            guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { continue }
+            let path = join(dir, rel)
+            if suiteNames.contains(name) && (rel as NSString).deletingLastPathComponent.isEmpty { continue }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { continue }
+            out.append(PlanFile(id: planID(path: path, root: root), path: path))
+        }
+        return out
+    }
+
+    /// `plans/critical/health.yaml` under root `plans` → `critical/health`.
+    static func planID(path: String, root: String) -> String {
+        var rel = path
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        if root != ".", rel.hasPrefix(prefix) { rel = String(rel.dropFirst(prefix.count)) }
+        if rel.hasPrefix("./") { rel = String(rel.dropFirst(2)) }
+        for ext in [".yaml", ".yml"] where rel.hasSuffix(ext) { rel = String(rel.dropLast(ext.count)) }
+        return rel
+    }
+
+    /// For a single plan file: the nearest enclosing folder with a suite config, else its folder.
+    static func suiteRoot(containing file: String) -> String {
+        var dir = (file as NSString).deletingLastPathComponent
+        if dir.isEmpty { dir = "." }
+        var probe = dir
+        for _ in 0..<16 {
+            if suiteNames.contains(where: { FileManager.default.fileExists(atPath: join(probe, $0)) }) { return probe }
+            let parent = (probe as NSString).deletingLastPathComponent
+            if parent.isEmpty || parent == probe || probe == "." { break }
+            probe = parent
+        }
+        return dir
+    }
+
+    static func join(_ a: String, _ b: String) -> String {
+        if a == "." { return b }
+        return a.hasSuffix("/") ? a + b : a + "/" + b
+    }
+}

@@ -1,0 +1,217 @@
+import CYAML
+
+/// Reads YAML text with libyaml, event by event, into a positioned `YAMLNode` tree.
+///
+/// This is the hot path of `rehearse lint`: no intermediate document model, one pass over the
+/// events, anchors resolved as they come, merge keys (`<<`) and duplicate keys handled when a
+/// mapping closes. Problems are reported into the bag, never thrown.
+public enum YAMLLoader {
+    /// Loads the single document in `bytes`. Returns nil (with a diagnostic) when there is none
+    /// or the text is not YAML.
+    public static func load(_ bytes: [UInt8], diagnostics: DiagnosticBag) -> YAMLNode? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            diagnostics.report(.io, "libyaml could not be initialised", at: nil)
+            return nil
+        }
+        defer { yaml_parser_delete(&parser) }
+        return bytes.withUnsafeBufferPointer { buf -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buf.baseAddress, buf.count)
+            var builder = TreeBuilder(diagnostics: diagnostics)
+            var event = yaml_event_t()
+            while true {
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    reportParserError(parser, into: diagnostics)
+                    return nil
+                }
+                let done = event.type == YAML_STREAM_END_EVENT
+                let stop = builder.consume(&event)
+                yaml_event_delete(&event)
+                if done || stop { break }
+            }
+            return builder.finish()
+        }
+    }
+
+    private static func reportParserError(_ parser: yaml_parser_t, into diagnostics: DiagnosticBag) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let mark = parser.problem_mark
+        var message = problem
+        if let ctx = parser.context {
+            message = "\(problem) \(String(cString: ctx))"
+            message = message.replacingOccurrences(of: "  ", with: " ")
+        }
+        let position = SourcePosition(line: mark.line + 1, column: mark.column + 1)
+        diagnostics.report(.yamlSyntax, message, at: position, hint: syntaxHint(for: problem))
+    }
+
+    /// Plain-words advice for libyaml's most common complaints.
+    static func syntaxHint(for problem: String) -> String? {
+        if problem.contains("mapping values are not allowed") {
+            return "a value containing ': ' must be quoted, or a key is indented too far"
+        }
+        if problem.contains("did not find expected key") || problem.contains("did not find expected '-'") {
+            return "check the indentation of this line against the lines above it"
+        }
+        if problem.contains("found character that cannot start any token") {
+            return "YAML does not allow tabs for indentation; quote values starting with '@' or '`'"
+        }
+        if problem.contains("found unexpected end of stream") || problem.contains("found unexpected end") {
+            return "a quote or bracket opened earlier is not closed"
+        }
+        if problem.contains("control characters are not allowed") || problem.contains("invalid leading UTF-8") ||
+            problem.contains("invalid trailing UTF-8") || problem.contains("incomplete UTF-8")
+        {
+            return "the file must be UTF-8 text"
+        }
+        return nil
+    }
+}
+
+/// Builds the tree from events with an explicit stack (plans can nest deeply in JSON bodies).
+private struct TreeBuilder {
+    struct Frame {
+        var isMapping: Bool
+        var position: SourcePosition
+        var anchor: String?
+        var tag: String?
+        var children: [YAMLNode] = []
+    }
+
+    let diagnostics: DiagnosticBag
+    var stack: [Frame] = []
+    var anchors: [String: YAMLNode] = [:]
+    var root: YAMLNode?
+    var documents = 0
+    var aliasCount = 0
+
+    init(diagnostics: DiagnosticBag) { self.diagnostics = diagnostics }
+
+    func finish() -> YAMLNode? {
+        if root == nil && !diagnostics.hasErrors {
+            diagnostics.report(.emptyFile, "the file holds no YAML document", at: SourcePosition(line: 1, column: 1),
+                               hint: "a plan needs at least `cases:`; name drafts with a leading '_' to skip them")
+        }
+        return root
+    }
+
+    /// Returns true when loading should stop (a second document).
+    mutating func consume(_ event: inout yaml_event_t) -> Bool {
+        let pos = SourcePosition(line: event.start_mark.line + 1, column: event.start_mark.column + 1)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                diagnostics.report(.yamlSyntax, "a plan file holds one YAML document; found a second one", at: pos,
+                                   length: 3, hint: "split the documents into separate files")
+                return true
+            }
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let text = s.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: s.length), as: UTF8.self) } ?? ""
+            let style: YAMLNode.ScalarStyle
+            switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            // A plain scalar written as `!!str 1` or a non-specific `!` tag keeps its tag.
+            let tag = Self.tagName(s.tag)
+            add(YAMLNode(.scalar(text, style), at: pos, tag: tag), anchor: Self.string(s.anchor))
+        case YAML_SEQUENCE_START_EVENT:
+            let d = event.data.sequence_start
+            stack.append(Frame(isMapping: false, position: pos, anchor: Self.string(d.anchor), tag: Self.tagName(d.tag)))
+        case YAML_MAPPING_START_EVENT:
+            let d = event.data.mapping_start
+            stack.append(Frame(isMapping: true, position: pos, anchor: Self.string(d.anchor), tag: Self.tagName(d.tag)))
+        case YAML_SEQUENCE_END_EVENT:
+            let f = stack.removeLast()
+            add(YAMLNode(.sequence(f.children), at: f.position, tag: f.tag), anchor: f.anchor)
+        case YAML_MAPPING_END_EVENT:
+            let f = stack.removeLast()
+            add(YAMLNode(.mapping(buildPairs(f.children)), at: f.position, tag: f.tag), anchor: f.anchor)
+        case YAML_ALIAS_EVENT:
+            let name = Self.string(event.data.alias.anchor) ?? ""
+            aliasCount += 1
+            if let node = anchors[name] {
+                add(node, anchor: nil)
+            } else {
+                diagnostics.report(.unknownAlias, "alias '*\(name)' refers to no anchor defined above", at: pos,
+                                   length: name.count + 1,
+                                   hint: Suggestions.hint(for: name, in: anchors.keys).map { $0.replacingOccurrences(of: "'", with: "'&") }
+                                       ?? "define it first with '&\(name)'")
+                add(YAMLNode(.scalar("", .plain), at: pos), anchor: nil)
+            }
+        default:
+            break
+        }
+        return false
+    }
+
+    private mutating func add(_ node: YAMLNode, anchor: String?) {
+        if let anchor { anchors[anchor] = node }
+        if stack.isEmpty {
+            root = node
+        } else {
+            stack[stack.count - 1].children.append(node)
+        }
+    }
+
+    /// Pairs up a mapping's children, applying `<<` merges and reporting duplicate keys.
+    private func buildPairs(_ children: [YAMLNode]) -> [YAMLPair] {
+        var pairs: [YAMLPair] = []
+        pairs.reserveCapacity(children.count / 2)
+        var merges: [YAMLNode] = []
+        var i = 0
+        while i + 1 < children.count {
+            let key = children[i], value = children[i + 1]
+            i += 2
+            if key.isPlainScalar, key.scalar == "<<" {
+                merges.append(value)
+                continue
+            }
+            if let k = key.scalar, let first = pairs.first(where: { $0.key.scalar == k }) {
+                diagnostics.report(.duplicateKey, "duplicate key '\(k)'", at: key.position, length: key.displayLength,
+                                   hint: "'\(k)' is already set at line \(first.key.position.line); a mapping holds each key once")
+                continue
+            }
+            pairs.append(YAMLPair(key: key, value: value))
+        }
+        // Explicit keys win over merged ones; among merged sources the earlier one wins.
+        for source in merges {
+            let sources: [YAMLNode]
+            switch source.value {
+            case .mapping: sources = [source]
+            case .sequence(let items): sources = items
+            case .scalar:
+                diagnostics.report(.type, "a merge key '<<' takes a mapping or a list of mappings, found \(source.kindName)",
+                                   at: source.position, hint: "write `<<: *anchor` where `&anchor` names a mapping")
+                continue
+            }
+            for s in sources {
+                guard let sp = s.pairs else {
+                    diagnostics.report(.type, "a merge key '<<' takes mappings, found \(s.kindName)", at: s.position)
+                    continue
+                }
+                for p in sp where !pairs.contains(where: { $0.key.scalar != nil && $0.key.scalar == p.key.scalar }) {
+                    pairs.append(p)
+                }
+            }
+        }
+        return pairs
+    }
+
+    private static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let p else { return nil }
+        return String(cString: p)
+    }
+
+    /// `tag:yaml.org,2002:str` → `str`; a non-specific `!` tag → `!`.
+    private static func tagName(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let full = string(p) else { return nil }
+        let prefix = "tag:yaml.org,2002:"
+        return full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full
+    }
+}

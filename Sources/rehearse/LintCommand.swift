@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import RehearseCore
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check plans without sending anything; report every problem with its position.")
+
+    @OptionGroup var selection: SelectionOptions
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    @Option(help: "Output format: text, json or github (GitHub Actions annotations).")
+    var format: DiagnosticRenderer.Format = .text
+
+    @Flag(name: .customLong("no-color"), help: "No ANSI colours (also with NO_COLOR set).")
+    var noColor = false
+
+    func run() throws {
+        let result = Lint.run(paths: selection.paths, options: try selection.compileOptions(), strict: strict)
+        let renderer = DiagnosticRenderer(sources: result.loaded.sources, color: Output.useColor(noColor: noColor))
+        switch format {
+        case .text:
+            var out = result.diagnostics.map { renderer.text($0) + "\n" }.joined()
+            out += summary(result)
+            Output.out(out)
+        case .json:
+            let doc: JSONValue = [
+                "diagnostics": .array(result.diagnostics.map(renderer.json)),
+                "plans": .number(Double(result.planCount)), "cases": .number(Double(result.caseCount)),
+                "errors": .number(Double(result.errorCount)), "warnings": .number(Double(result.warningCount)),
+            ]
+            Output.out(doc.prettyText() + "\n")
+        case .github:
+            Output.out(result.diagnostics.map { renderer.github($0) + "\n" }.joined())
+            Output.err(summary(result))
+        }
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+
+    func summary(_ r: LintResult) -> String {
+        let counts = "\(r.planCount) plan\(r.planCount == 1 ? "" : "s"), \(r.caseCount) case\(r.caseCount == 1 ? "" : "s")"
+        if r.errorCount == 0 && r.warningCount == 0 { return "ok: \(counts), no problems\n" }
+        func n(_ k: Int, _ w: String) -> String { "\(k) \(w)\(k == 1 ? "" : "s")" }
+        return "\(r.errorCount > 0 ? "failed" : "ok"): \(n(r.errorCount, "error")), \(n(r.warningCount, "warning")) in \(counts)\n"
+    }
+}
+
+extension DiagnosticRenderer.Format: ExpressibleByArgument {}
+extension GraphRenderer.Format: ExpressibleByArgument {}
