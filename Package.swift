@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); read event by event in Parser/YAML.
@@ -20,6 +22,8 @@ let package = Package(
             dependencies: [
                 "CYAML",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -31,8 +35,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RehearseCoreTests",
-            dependencies: ["RehearseCore"],
-            resources: [.copy("Golden")]
+            dependencies: [
+                "RehearseCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // Test oracle only: our libyaml event loader must build the same trees.
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -23,9 +23,7 @@ struct LintCommand: ParsableCommand {
         let renderer = DiagnosticRenderer(sources: result.loaded.sources, color: Output.useColor(noColor: noColor))
         switch format {
         case .text:
-            var out = result.diagnostics.map { renderer.text($0) + "\n" }.joined()
-            out += summary(result)
-            Output.out(out)
+            Output.out(result.renderText(color: renderer.color))
         case .json:
             let doc: JSONValue = [
                 "diagnostics": .array(result.diagnostics.map(renderer.json)),
@@ -35,16 +33,9 @@ struct LintCommand: ParsableCommand {
             Output.out(doc.prettyText() + "\n")
         case .github:
             Output.out(result.diagnostics.map { renderer.github($0) + "\n" }.joined())
-            Output.err(summary(result))
+            Output.err(result.summary + "\n")
         }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
-    }
-
-    func summary(_ r: LintResult) -> String {
-        let counts = "\(r.planCount) plan\(r.planCount == 1 ? "" : "s"), \(r.caseCount) case\(r.caseCount == 1 ? "" : "s")"
-        if r.errorCount == 0 && r.warningCount == 0 { return "ok: \(counts), no problems\n" }
-        func n(_ k: Int, _ w: String) -> String { "\(k) \(w)\(k == 1 ? "" : "s")" }
-        return "\(r.errorCount > 0 ? "failed" : "ok"): \(n(r.errorCount, "error")), \(n(r.warningCount, "warning")) in \(counts)\n"
     }
 }
 

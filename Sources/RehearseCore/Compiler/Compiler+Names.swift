@@ -15,7 +15,12 @@ extension Compiler {
     var globalNames: Set<String> {
         var names = Set(options.cliVars.keys)
         names.formUnion(suite.vars.map(\.0))
-        if let envName, let env = suite.environment(envName) { names.formUnion(env.vars.map(\.0)) }
+        if let envName, let env = suite.environment(envName) {
+            names.formUnion(env.vars.map(\.0))
+        } else if envName != nil {
+            // The unknown environment is reported once; don't also report every name it would define.
+            for (_, env) in suite.environments { names.formUnion(env.vars.map(\.0)) }
+        }
         return names
     }
 
@@ -187,7 +192,7 @@ extension Compiler {
         let path = schema.value.hasPrefix("/") ? schema.value : SuiteLoader.join(dir.isEmpty ? "." : dir, schema.value)
         guard let data = FileManager.default.contents(atPath: path) else {
             report(.schemaFile, "schema file '\(schema.value)' not found", file: plan.file, at: schema.position,
-                   length: schema.value.count, hint: "the path is relative to the plan's folder (\(dir.isEmpty ? "." : dir))")
+                   length: schema.value.count, hint: "the path is relative to the plan's folder; looked for \(path)")
             return
         }
         do { _ = try JSONValue.parse(data) } catch {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of `rehearse lint`: every diagnostic, counts, and the exit code they imply.
 public struct LintResult: Sendable {
     public var loaded: LoadedSuite
@@ -11,6 +13,20 @@ public struct LintResult: Sendable {
 
     /// Exit code of spec §6: 0 clean, 2 invalid plans.
     public var exitCode: Int32 { errorCount > 0 ? 2 : 0 }
+
+    /// `ok: 7 plans, 38 cases, no problems` or `failed: 2 errors, 1 warning in ...`.
+    public var summary: String {
+        func n(_ k: Int, _ w: String) -> String { "\(k) \(w)\(k == 1 ? "" : "s")" }
+        let counts = "\(n(planCount, "plan")), \(n(caseCount, "case"))"
+        if errorCount == 0 && warningCount == 0 { return "ok: \(counts), no problems" }
+        return "\(errorCount > 0 ? "failed" : "ok"): \(n(errorCount, "error")), \(n(warningCount, "warning")) in \(counts)"
+    }
+
+    /// The whole text report: each diagnostic, then the summary line.
+    public func renderText(color: Bool = false) -> String {
+        let renderer = DiagnosticRenderer(sources: loaded.sources, color: color)
+        return diagnostics.map { renderer.text($0) + "\n" }.joined() + summary + "\n"
+    }
 }
 
 /// Load, parse and compile without running: the whole of `lint` and the first half of every command.
@@ -22,6 +38,12 @@ public enum Lint {
         if strict {
             all = all.map { var d = $0; if d.severity == .warning { d.severity = .error }; return d }
         }
-        return LintResult(loaded: loaded, graph: all.errorCount > 0 ? nil : graph, diagnostics: all.sortedForDisplay())
+        var withSources = loaded
+        // The loader keeps text only for files it had something to say about; the compiler's
+        // findings need the lines of other files too.
+        for file in Set(all.map(\.location.file)) where withSources.sources[file] == nil {
+            if let data = FileManager.default.contents(atPath: file) { withSources.sources[file] = [UInt8](data) }
+        }
+        return LintResult(loaded: withSources, graph: all.errorCount > 0 ? nil : graph, diagnostics: all.sortedForDisplay())
     }
 }

@@ -2,10 +2,16 @@
 public enum Suggestions {
     /// The closest candidate within a distance that still looks like a typo, if any.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        let lower = word.lowercased()
+        let all = Array(candidates)
+        // `create` for `create-thread`: a name the word starts is a better guess than a short edit.
+        if lower.count >= 3, let prefixed = all.filter({ $0.lowercased().hasPrefix(lower) }).min(by: { $0.count < $1.count }) {
+            return prefixed
+        }
         let limit = max(1, min(3, word.count / 3 + 1))
         var best: (String, Int)?
-        for c in candidates {
-            let d = distance(word.lowercased(), c.lowercased())
+        for c in all {
+            let d = distance(lower, c.lowercased())
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0

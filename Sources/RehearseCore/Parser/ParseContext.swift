@@ -20,7 +20,10 @@ struct ParseContext {
     }
 
     /// The pairs of a mapping, after reporting keys that are not in `allowed`.
-    func mapping(_ node: YAMLNode, what: String, allowed: [String]? = nil, hint: String? = nil) -> [YAMLPair]? {
+    /// With `extensions`, keys starting with `x-` are allowed and ignored: a place for anchors
+    /// (`x-common: &common ...`), as in Compose files.
+    func mapping(_ node: YAMLNode, what: String, allowed: [String]? = nil, hint: String? = nil,
+                 extensions: Bool = false) -> [YAMLPair]? {
         guard let pairs = node.pairs else {
             typeError(node, expected: "a mapping", what: what, hint: hint)
             return nil
@@ -31,7 +34,7 @@ struct ParseContext {
                     error(.type, "keys of \(what) must be strings", p.key)
                     continue
                 }
-                if !allowed.contains(k) {
+                if !allowed.contains(k) && !(extensions && k.hasPrefix("x-")) {
                     let suggestion = Suggestions.hint(for: k, in: allowed)
                     error(.unknownKey, "unknown key '\(k)' in \(what)", p.key,
                           hint: suggestion ?? "allowed here: \(allowed.joined(separator: ", "))")

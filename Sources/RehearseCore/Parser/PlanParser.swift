@@ -11,7 +11,8 @@ public struct PlanParser {
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
         var plan = Plan(id: id, file: file)
         guard let pairs = ctx.mapping(root, what: "a plan", allowed: Self.planKeys,
-                                      hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial")
+                                      hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial",
+                                      extensions: true)
         else { return plan }
         var casesNode: YAMLNode?
         for p in pairs {
@@ -94,6 +95,7 @@ public struct PlanParser {
     }
 
     func parseCase(_ node: YAMLNode) -> Case? {
+        let errorsBefore = ctx.bag.items.count
         guard let pairs = ctx.mapping(node, what: "a case", allowed: Self.caseKeys) else { return nil }
         guard let idNode = node["id"] else {
             ctx.error(.missingKey, "a case needs an `id`", node, hint: "add `id: some-name` ([a-z0-9_-]+, unique in the plan)")
@@ -144,7 +146,11 @@ public struct PlanParser {
             default: break
             }
         }
-        if !expectHadErrors { checkExpectations(&c, node: node, idNode: idNode, hasExpect: hasExpect) }
+        // A case whose parts had errors may have lost an expectation with them; saying it expects
+        // nothing would only repeat that problem.
+        if !expectHadErrors && ctx.bag.items.count == errorsBefore {
+            checkExpectations(&c, node: node, idNode: idNode, hasExpect: hasExpect)
+        }
         return kind == nil ? nil : c
     }
 

@@ -106,6 +106,23 @@ public enum SuiteLoader {
         guard let bytes = read(file.path, bag: bag) else {
             return ParseResult(path: file.path, plan: nil, diagnostics: bag.items, bytes: nil)
         }
+        return parse(bytes, file: file, bag: bag)
+    }
+
+    /// Parses plan text held in memory (tests, and tools that generate plans).
+    public static func parsePlan(_ bytes: [UInt8], id: String, path: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        let r = parse(bytes, file: PlanFile(id: id, path: path), bag: DiagnosticBag(file: path))
+        return (r.plan, r.diagnostics)
+    }
+
+    /// Parses suite-config text held in memory.
+    public static func parseSuite(_ bytes: [UInt8], path: String) -> (suite: Suite, diagnostics: [Diagnostic]) {
+        let bag = DiagnosticBag(file: path)
+        guard let node = YAMLLoader.load(bytes, diagnostics: bag) else { return (Suite(), bag.items) }
+        return (SuiteParser(diagnostics: bag).parseSuite(node, file: path), bag.items)
+    }
+
+    static func parse(_ bytes: [UInt8], file: PlanFile, bag: DiagnosticBag) -> ParseResult {
         var plan: Plan?
         if let node = YAMLLoader.load(bytes, diagnostics: bag) {
             plan = PlanParser(diagnostics: bag).parsePlan(node, id: file.id, file: file.path)

@@ -53,6 +53,9 @@ public enum YAMLLoader {
         if problem.contains("did not find expected key") || problem.contains("did not find expected '-'") {
             return "check the indentation of this line against the lines above it"
         }
+        if problem.contains("tab character") {
+            return "indent with spaces: YAML does not allow tabs for indentation"
+        }
         if problem.contains("found character that cannot start any token") {
             return "YAML does not allow tabs for indentation; quote values starting with '@' or '`'"
         }
@@ -84,10 +87,12 @@ private struct TreeBuilder {
     var root: YAMLNode?
     var documents = 0
     var aliasCount = 0
+    var failed = false
 
     init(diagnostics: DiagnosticBag) { self.diagnostics = diagnostics }
 
     func finish() -> YAMLNode? {
+        if failed { return nil }
         if root == nil && !diagnostics.hasErrors {
             diagnostics.report(.emptyFile, "the file holds no YAML document", at: SourcePosition(line: 1, column: 1),
                                hint: "a plan needs at least `cases:`; name drafts with a leading '_' to skip them")
@@ -142,7 +147,10 @@ private struct TreeBuilder {
                                    length: name.count + 1,
                                    hint: Suggestions.hint(for: name, in: anchors.keys).map { $0.replacingOccurrences(of: "'", with: "'&") }
                                        ?? "define it first with '&\(name)'")
-                add(YAMLNode(.scalar("", .plain), at: pos), anchor: nil)
+                // Like a syntax error: what the alias stood for is unknown, so everything after it
+                // would only produce follow-on errors.
+                failed = true
+                return true
             }
         default:
             break
