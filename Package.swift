@@ -33,6 +33,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (bench/README.md): figures as ratios against a baseline measured in the same run.
+        .executableTarget(
+            name: "rehearse-bench",
+            dependencies: ["RehearseCore", "CYAML"]
+        ),
         .testTarget(
             name: "RehearseCoreTests",
             dependencies: [

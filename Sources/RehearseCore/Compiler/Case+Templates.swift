@@ -46,9 +46,17 @@ extension Case {
                 }
             }
         }
-        expect.forEachTemplate { body($0, expect.position ?? position) }
-        retry?.until?.forEachTemplate { body($0, retry!.position) }
-        captures.forEach { c in c.forEachTemplate { body($0, c.position) } }
+        // Positions go into locals first: a closure that reads `self` copies the whole case.
+        let expectPosition = expect.position ?? position
+        expect.forEachTemplate { body($0, expectPosition) }
+        if let retry, let until = retry.until {
+            let retryPosition = retry.position
+            until.forEachTemplate { body($0, retryPosition) }
+        }
+        for c in captures {
+            let capturePosition = c.position
+            c.forEachTemplate { body($0, capturePosition) }
+        }
     }
 }
 

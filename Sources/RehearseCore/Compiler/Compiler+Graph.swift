@@ -4,8 +4,7 @@ extension Compiler {
         c.auth ?? plan.auth ?? suite.defaults.auth ?? .none
     }
 
-    func resolve(_ ref: CaseRef) -> ResolvedCase {
-        let plan = loaded.plans[ref.plan]
+    func resolve(_ ref: CaseRef, plan: borrowing Plan) -> ResolvedCase {
         let c = plan.cases[ref.index]
         var tags = plan.tags
         for t in c.tags where !tags.contains(t) { tags.append(t) }
@@ -36,17 +35,13 @@ extension Compiler {
             for (i, c) in plan.cases.enumerated() {
                 let ref = CaseRef(plan: p, index: i)
                 let me = caseNode[ref]!
-                resolved[me] = resolve(ref)
+                resolved[me] = resolve(ref, plan: plan)
                 var deps: [GraphEdge] = []
                 func add(_ target: Int, _ reason: EdgeReason) {
                     if target != me && !deps.contains(where: { $0.from == target }) { deps.append(GraphEdge(from: target, reason: reason)) }
                 }
                 for n in c.needs { if let j = plan.caseIndex(n.value) { add(caseNode[CaseRef(plan: p, index: j)]!, .needs) } }
-                c.forEachTemplate { t, _ in
-                    for case .name(let segs) in t.expressions where segs.count == 2 {
-                        if let j = plan.caseIndex(segs[0]) { add(caseNode[CaseRef(plan: p, index: j)]!, .capture(segs[1])) }
-                    }
-                }
+                for (j, name) in analyses[p].captureDependencies[i] { add(caseNode[CaseRef(plan: p, index: j)]!, .capture(name)) }
                 if plan.serial, i > 0 { add(caseNode[CaseRef(plan: p, index: i - 1)]!, .serial) }
                 if case .profile(let name, _) = effectiveAuth(c, plan), let profile = suite.profile(name.value), profile.isLogin {
                     if authNode[name.value] == nil {
@@ -174,16 +169,16 @@ extension Compiler {
                 }
             }
         }
+        func merge(_ more: [String: SourceLocation]) {
+            for (k, v) in more where refs[k] == nil { refs[k] = v }
+        }
         var profiles = Set<String>()
         var plansSeen = Set<Int>()
         for (i, n) in graph.nodes.enumerated() {
             if case .auth(let name) = n.kind { profiles.insert(name) }
             guard case .testCase(let ref) = n.kind else { continue }
-            let plan = graph.plans[ref.plan]
-            if plansSeen.insert(ref.plan).inserted {
-                for (_, v) in plan.vars { v.forEachTemplate { collect($0, plan.file, plan.cases.first?.position ?? SourcePosition(line: 1, column: 1)) } }
-            }
-            graph.testCase(ref).forEachTemplate { collect($0, plan.file, $1) }
+            if plansSeen.insert(ref.plan).inserted { merge(analyses[ref.plan].varEnvironmentReferences) }
+            merge(analyses[ref.plan].environmentReferences[ref.index])
             if case .profile(let name, _) = graph.cases[i]!.auth { profiles.insert(name.value) }
         }
         for name in profiles.sorted() {

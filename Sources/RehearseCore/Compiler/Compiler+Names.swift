@@ -10,10 +10,44 @@ struct NameScope {
     var objectVars: Set<String> = []
 }
 
-extension Compiler {
+/// What the compiler learned about one plan: its problems, and per case the captures it uses
+/// (dependency edges) and the environment variables it reads (checked before a run).
+struct PlanAnalysis: Sendable {
+    var diagnostics: [Diagnostic] = []
+    /// Per case: (index of the case whose capture is used, capture name).
+    var captureDependencies: [[(Int, String)]] = []
+    var environmentReferences: [[String: SourceLocation]] = []
+    var varEnvironmentReferences: [String: SourceLocation] = [:]
+}
+
+/// Checks template names, functions, auth uses and schema files. One instance per plan, so plans
+/// are checked in parallel; nothing in it is shared.
+struct NameChecker {
+    let suite: Suite
+    let envName: String?
+    let cliVars: [String: String]
+    let suiteFile: String
+    var diagnostics: [Diagnostic] = []
+    var envRefs: [String: SourceLocation] = [:]
+    /// Capture references of the case being checked: (case id, name).
+    var captureRefs: [(String, String)] = []
+
+    init(suite: Suite, envName: String?, cliVars: [String: String], suiteFile: String) {
+        self.suite = suite
+        self.envName = envName
+        self.cliVars = cliVars
+        self.suiteFile = suiteFile
+    }
+
+    mutating func report(_ code: DiagnosticCode, _ message: String, file: String, at position: SourcePosition?,
+                         length: Int = 1, severity: Severity = .error, hint: String? = nil) {
+        diagnostics.append(Diagnostic(code, severity, message, at: SourceLocation(file: file, position: position, length: length),
+                                      hint: hint))
+    }
+
     /// Names that resolve everywhere: `--var`s, suite vars and the chosen environment's vars.
     var globalNames: Set<String> {
-        var names = Set(options.cliVars.keys)
+        var names = Set(cliVars.keys)
         names.formUnion(suite.vars.map(\.0))
         if let envName, let env = suite.environment(envName) {
             names.formUnion(env.vars.map(\.0))
@@ -54,7 +88,15 @@ extension Compiler {
         if let auth = suite.defaults.auth { checkAuthUse(auth, file: file) }
     }
 
-    mutating func checkPlan(_ p: Int, _ plan: Plan) {
+    static func analyze(_ plan: Plan, checker: NameChecker) -> PlanAnalysis {
+        var checker = checker
+        var analysis = PlanAnalysis()
+        checker.checkPlan(plan, into: &analysis)
+        analysis.diagnostics = checker.diagnostics
+        return analysis
+    }
+
+    mutating func checkPlan(_ plan: Plan, into analysis: inout PlanAnalysis) {
         var scope = NameScope(vars: globalNames, objectVars: globalObjectVars)
         scope.vars.formUnion(plan.vars.map(\.0))
         for (k, v) in plan.vars { if case .object = v { scope.objectVars.insert(k) } }
@@ -62,11 +104,20 @@ extension Compiler {
         let fallback = plan.cases.first?.position ?? SourcePosition(line: 1, column: 1)
         var varScope = scope
         varScope.captures = [:]
-        for (_, v) in plan.vars { v.forEachTemplate { check($0, scope: varScope, file: plan.file, fallback: fallback, collectEnv: false) } }
+        for (_, v) in plan.vars { v.forEachTemplate { check($0, scope: varScope, file: plan.file, fallback: fallback) } }
+        analysis.varEnvironmentReferences = envRefs
         if let auth = plan.auth { checkAuthUse(auth, file: plan.file) }
+        var index: [String: Int] = [:]
+        for (i, c) in plan.cases.enumerated() where index[c.id] == nil { index[c.id] = i }
         for c in plan.cases {
             scope.selfID = c.id
-            c.forEachTemplate { t, pos in check(t, scope: scope, file: plan.file, fallback: pos, collectEnv: false) }
+            envRefs = [:]
+            captureRefs = []
+            c.forEachTemplate { t, pos in check(t, scope: scope, file: plan.file, fallback: pos) }
+            analysis.environmentReferences.append(envRefs)
+            analysis.captureDependencies.append(captureRefs.compactMap { ref in
+                index[ref.0].flatMap { $0 == index[c.id] ? nil : ($0, ref.1) }
+            })
             if let auth = c.auth { checkAuthUse(auth, file: plan.file) }
             for n in c.needs {
                 if n.value == c.id {
@@ -110,7 +161,9 @@ extension Compiler {
                     let name = segments[1]
                     if segments.count > 2 {
                         report(.template, "a capture reference is {{ case-id.name }}", file: file, at: pos)
-                    } else if !captured.contains(name) {
+                    } else if captured.contains(name) {
+                        captureRefs.append((head, name))
+                    } else {
                         report(.unknownCapture, "case '\(head)' captures no '\(name)'", file: file, at: pos,
                                length: head.count + name.count + 1,
                                hint: Suggestions.hint(for: name, in: captured)

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Options that shape a compilation: which cases, which environment, which `--var`s.
 public struct CompileOptions: Sendable {
     public var selection = Selection()
@@ -19,7 +22,9 @@ public struct Compiler {
     let options: CompileOptions
     var diagnostics: [Diagnostic] = []
     let envName: String?
+    /// `env.X` uses of suite-level settings (suite vars and headers, the chosen environment).
     var envRefs: [String: SourceLocation] = [:]
+    var analyses: [PlanAnalysis] = []
 
     /// Compiles; the graph is nil when there are errors (they are in `diagnostics`).
     public static func compile(_ loaded: LoadedSuite, options: CompileOptions = CompileOptions())
@@ -39,6 +44,24 @@ public struct Compiler {
     var suite: Suite { loaded.suite }
     var suiteFile: String { suite.file ?? SuiteLoader.join(loaded.root, "rehearse.yaml") }
 
+    /// Checks every plan; plans are independent, so they are spread over the cores.
+    func analyzePlans(_ checker: NameChecker) -> [PlanAnalysis] {
+        let plans = loaded.plans
+        let slots = UnsafeMutableBufferPointer<PlanAnalysis>.allocate(capacity: plans.count)
+        slots.initialize(repeating: PlanAnalysis())
+        defer { slots.deallocate() }
+        nonisolated(unsafe) let shared = slots
+        let workers = max(1, min(plans.count, ProcessInfo.processInfo.activeProcessorCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < plans.count {
+                shared[i] = NameChecker.analyze(plans[i], checker: checker)
+                i += workers
+            }
+        }
+        return Array(slots)
+    }
+
     mutating func report(_ code: DiagnosticCode, _ message: String, file: String, at position: SourcePosition?,
                          length: Int = 1, severity: Severity = .error, hint: String? = nil) {
         diagnostics.append(Diagnostic(code, severity, message, at: SourceLocation(file: file, position: position, length: length),
@@ -52,8 +75,12 @@ public struct Compiler {
                    hint: Suggestions.hint(for: wanted, in: names)
                        ?? (names.isEmpty ? "define environments in rehearse.yaml" : "environments: \(names.joined(separator: ", "))"))
         }
-        checkSuiteTemplates()
-        for (p, plan) in loaded.plans.enumerated() { checkPlan(p, plan) }
+        var suiteChecker = NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile)
+        suiteChecker.checkSuiteTemplates()
+        diagnostics += suiteChecker.diagnostics
+        envRefs = suiteChecker.envRefs
+        analyses = analyzePlans(NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile))
+        for a in analyses { diagnostics += a.diagnostics }
         var full = buildFullGraph()
         reportCycles(full)
         let hasErrors = diagnostics.contains { $0.severity == .error } || loaded.diagnostics.contains { $0.severity == .error }

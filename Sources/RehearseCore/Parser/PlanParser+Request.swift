@@ -4,17 +4,26 @@ extension PlanParser {
 
     func request(_ node: YAMLNode) -> HTTPRequestSpec? {
         if let s = node.scalar {
-            // Shorthand "METHOD URL".
-            let trimmed = s.trimmingCharacters(in: .whitespaces)
-            guard let space = trimmed.firstIndex(of: " ") else {
+            // Shorthand "METHOD URL", split by bytes: this runs for most cases of a suite.
+            let b = Array(s.utf8)
+            var i = 0
+            while i < b.count, b[i] == 32 { i += 1 }
+            let methodStart = i
+            while i < b.count, b[i] != 32 { i += 1 }
+            let methodEnd = i
+            while i < b.count, b[i] == 32 { i += 1 }
+            var urlEnd = b.count
+            while urlEnd > i, b[urlEnd - 1] == 32 { urlEnd -= 1 }
+            guard methodEnd > methodStart, urlEnd > i else {
                 ctx.error(.invalidValue, "request shorthand must be 'METHOD URL', found '\(s)'", node,
                           hint: "for example `request: GET {{ base_url }}/health`")
                 return nil
             }
-            let method = String(trimmed[..<space])
-            let rest = trimmed[space...].trimmingCharacters(in: .whitespaces)
+            let method = String(decoding: b[methodStart..<methodEnd], as: UTF8.self)
+            let rest = String(decoding: b[i..<urlEnd], as: UTF8.self)
             guard checkMethod(method, node: node) else { return nil }
-            let urlOffset = s.distance(from: s.startIndex, to: s.range(of: rest)?.lowerBound ?? s.startIndex)
+            // Character offset of the URL in the scalar, for carets under template errors.
+            let urlOffset = b[..<i].allSatisfy { $0 < 0x80 } ? i : String(decoding: b[..<i], as: UTF8.self).count
             guard let url = urlTemplate(rest, node: node, offset: urlOffset) else { return nil }
             return HTTPRequestSpec(method: method, url: url, position: node.position)
         }
