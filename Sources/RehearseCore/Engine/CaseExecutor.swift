@@ -1,0 +1,186 @@
+import Foundation
+
+/// Runs one case of the graph and turns what happened into a `CaseResult`.
+struct CaseExecutor {
+    let context: RunContext
+    let node: Int
+    let resolved: ResolvedCase
+    let testCase: Case
+    let plan: Plan
+
+    init(context: RunContext, node: Int) {
+        self.context = context
+        self.node = node
+        self.resolved = context.graph.cases[node]!
+        self.testCase = context.graph.testCase(resolved.ref)
+        self.plan = context.graph.plans[resolved.ref.plan]
+    }
+
+    func base(_ outcome: Outcome) -> CaseResult {
+        var r = CaseResult(planID: plan.id, caseID: testCase.id, name: testCase.name, priority: resolved.priority,
+                           tags: resolved.tags, outcome: outcome)
+        r.captureNames = testCase.capturedNames
+        return r
+    }
+
+    func location(_ p: SourcePosition?) -> SourceLocation? { p.map { SourceLocation(file: plan.file, position: $0) } }
+
+    var timeout: Duration { context.options.timeout ?? resolved.timeout }
+
+    func run() async -> CaseResult {
+        if let reason = testCase.skip {
+            var r = base(.skipped)
+            r.reason = reason
+            return r
+        }
+        let started = context.clock.instant()
+        var result: CaseResult
+        switch testCase.kind {
+        case .http(let spec): result = await runHTTP(spec)
+        case .websocket:
+            result = base(.errored)
+            result.failures = [Failure(.configuration, "WebSocket cases are not supported by this build yet")]
+        }
+        result.duration = context.clock.instant() - started
+        return applyXFail(result)
+    }
+
+    /// `xfail`: a failure is the expected outcome, a pass is news (spec §3).
+    func applyXFail(_ r: CaseResult) -> CaseResult {
+        guard let reason = testCase.xfail else { return r }
+        var out = r
+        switch r.outcome {
+        case .failed, .errored:
+            out.outcome = .xfailed
+            out.reason = reason
+        case .passed:
+            out.outcome = .xpassed
+            out.reason = reason
+            out.failures = [Failure(.assertion, "expected to fail (\(reason)) but passed: remove `xfail` if it is fixed",
+                                    at: location(testCase.position))]
+        default: break
+        }
+        return out
+    }
+
+    func errored(_ kind: Failure.Kind, _ message: String, attempts: Int = 0) -> CaseResult {
+        var r = base(.errored)
+        r.attempts = attempts
+        r.failures = [Failure(kind, context.masker.mask(message), at: location(testCase.position))]
+        return r
+    }
+
+    /// The rendered request, or the result of a case that cannot be sent.
+    enum Prepared {
+        case ready(HTTPRequestData, TemplateRenderer)
+        case failed(CaseResult)
+    }
+
+    func prepare(_ spec: HTTPRequestSpec) async -> Prepared {
+        let renderer: TemplateRenderer
+        let credentials: Credentials
+        do { renderer = try context.renderer(forPlan: resolved.ref.plan) } catch {
+            return .failed(errored(.template, "cannot render the plan's vars: \(error.message)"))
+        }
+        do { credentials = try await context.auth.credentials(for: resolved.auth) } catch {
+            return .failed(errored(.auth, "auth: \(error.description)"))
+        }
+        do {
+            let request = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),
+                                                   credentials: credentials, timeout: timeout)
+            return .ready(request, renderer)
+        } catch {
+            return .failed(errored(.template, "cannot render the request: \(error.message)"))
+        }
+    }
+
+    func runHTTP(_ spec: HTTPRequestSpec) async -> CaseResult {
+        let request: HTTPRequestData, renderer: TemplateRenderer
+        switch await prepare(spec) {
+        case .ready(let q, let t): (request, renderer) = (q, t)
+        case .failed(let r): return r
+        }
+        let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: plan.file,
+                                         schemas: context.schemas)
+        if let load = testCase.load { return await runLoad(request, load, checker) }
+        let policy = resolved.retry
+        var attempt = 0
+        while true {
+            attempt += 1
+            if context.isCancelled { return errored(.interrupted, "interrupted", attempts: attempt - 1) }
+            let outcome: Result<HTTPResponseData, TransportError>
+            do throws(TransportError) { outcome = .success(try await context.transport.send(request)) } catch { outcome = .failure(error) }
+            switch outcome {
+            case .failure(let error):
+                if let wait = RetryDecision.delay(policy: policy, method: request.method, observed: .transport(error.kind),
+                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
+                    try? await context.clock.sleep(for: wait)
+                    continue
+                }
+                var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
+                r.exchange = exchange(request, nil)
+                return r
+            case .success(let response):
+                let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
+                                                duration: response.duration, parseJSON: true)
+                if let wait = RetryDecision.delay(policy: policy, method: request.method,
+                                                  observed: .status(response.status, retryAfter: response.header("Retry-After")),
+                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
+                    try? await context.clock.sleep(for: wait)
+                    continue
+                }
+                // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).
+                if let until = policy.until, attempt < policy.attempts, !checker.check(until, observed).isEmpty {
+                    try? await context.clock.sleep(for: policy.interval ?? RetryDecision.backoff(policy.backoff, attempt: attempt, random: context.random))
+                    continue
+                }
+                return finish(request, observed, checker, attempts: attempt)
+            }
+        }
+    }
+
+    func finish(_ request: HTTPRequestData, _ observed: ObservedResponse, _ checker: ExpectationChecker, attempts: Int) -> CaseResult {
+        var failures = checker.check(testCase.expect, observed)
+        if let until = resolved.retry.until {
+            for f in checker.check(until, observed) {
+                failures.append(Failure(f.kind, "still not as polled for after \(attempts) attempts: \(f.message)", at: f.location))
+            }
+        }
+        let (values, captureFailures) = checker.captures(testCase.captures, observed)
+        failures += captureFailures
+        var r = base(failures.isEmpty ? .passed : .failed)
+        r.attempts = attempts
+        r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
+        r.exchange = exchange(request, observed)
+        if failures.isEmpty { context.store(captures: values, plan: resolved.ref.plan, caseID: testCase.id) }
+        return r
+    }
+
+    /// The exchange as failure details show it: masked, with a short body excerpt.
+    func exchange(_ request: HTTPRequestData, _ response: ObservedResponse?) -> ExchangeRecord {
+        let m = context.masker
+        let shownResponseHeaders = ["content-type", "location", "retry-after", "www-authenticate", "content-length"]
+        var excerpt: String?
+        if let response, !response.body.isEmpty {
+            let text = response.text
+            excerpt = m.mask(text.count > 600 ? String(text.prefix(600)) + "… (\(response.body.count) bytes)" : text)
+        }
+        return ExchangeRecord(
+            requestLine: m.mask("\(request.method) \(request.url)"),
+            requestHeaders: request.headers.map { h in
+                let sensitive = ["authorization", "cookie", "proxy-authorization"].contains(h.name.lowercased())
+                return (h.name, sensitive ? Self.redactCredential(h.value) : m.mask(h.value))
+            },
+            status: response?.status,
+            responseHeaders: (response?.headers ?? []).filter { shownResponseHeaders.contains($0.name.lowercased()) }
+                .map { ($0.name, m.mask($0.value)) },
+            bodyExcerpt: excerpt,
+            duration: response?.duration)
+    }
+
+    /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows.
+    static func redactCredential(_ value: String) -> String {
+        if let space = value.firstIndex(of: " ") { return String(value[..<space]) + " ***" }
+        return "***"
+    }
+}

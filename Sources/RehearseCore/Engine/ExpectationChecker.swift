@@ -1,0 +1,138 @@
+import Foundation
+
+/// A response reduced to what expectations read: status, headers, raw text and parsed JSON.
+public struct ObservedResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    public var duration: Duration
+    /// Parsed once, on first use by a JSON expectation or capture.
+    public let json: Result<JSONValue, JSONParseError>?
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8], duration: Duration, parseJSON: Bool) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.duration = duration
+        self.json = parseJSON ? Result { () throws(JSONParseError) -> JSONValue in
+            do { return try JSONValue.parse(Data(body)) } catch let e as JSONParseError { throw e } catch {
+                throw JSONParseError(description: "invalid JSON")
+            }
+        } : nil
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Checks an `Expectation` against a response and extracts captures.
+public struct ExpectationChecker: Sendable {
+    public let evaluator: MatcherEvaluator
+    /// The plan file, for failure locations and for resolving `schema:` paths.
+    public let planFile: String
+    public let schemas: SchemaStore
+
+    public init(evaluator: MatcherEvaluator, planFile: String, schemas: SchemaStore) {
+        self.evaluator = evaluator
+        self.planFile = planFile
+        self.schemas = schemas
+    }
+
+    func loc(_ p: SourcePosition?) -> SourceLocation? { p.map { SourceLocation(file: planFile, position: $0) } }
+
+    /// Every failed expectation (empty: all hold). `defaultStatus` applies when none is written.
+    public func check(_ e: Expectation, _ r: ObservedResponse, defaultStatus: StatusSpec? = nil, skipTiming: Bool = false)
+        -> [Failure]
+    {
+        var failures: [Failure] = []
+        func fail(_ message: String, _ p: SourcePosition?) { failures.append(Failure(.assertion, message, at: loc(p))) }
+        if let status = e.status ?? defaultStatus, !status.matches(r.status) {
+            fail("status: expected \(status), got \(r.status)", e.position)
+        }
+        do {
+            for h in e.headers {
+                if let why = try evaluator.check(h.matcher, r.header(h.name).map { .string($0) }) {
+                    fail("header \(h.name): \(why)", h.position)
+                }
+            }
+            if let m = e.body, let why = try evaluator.check(m, .string(r.text)) {
+                fail("body: \(why)", e.position)
+            }
+            if !e.json.isEmpty || e.schema != nil {
+                switch r.json {
+                case .success(let doc)?:
+                    for a in e.json {
+                        if let why = try evaluator.check(a.matcher, Self.select(a.path, doc)) {
+                            fail("\(a.path.text): \(why)", a.position)
+                        }
+                    }
+                    if let schema = e.schema {
+                        for problem in schemas.validate(doc, schemaPath: schema.value, planFile: planFile).prefix(5) {
+                            fail("schema \(schema.value): \(problem)", schema.position)
+                        }
+                    }
+                case .failure(let err)?:
+                    fail("body is not JSON (\(err.description)); JSON expectations cannot be checked", e.json.first?.position ?? e.position)
+                case nil:
+                    break
+                }
+            }
+        } catch {
+            failures.append(Failure(.template, "cannot render an expected value: \(error.message)", at: loc(e.position)))
+        }
+        if !skipTiming, let max = e.duration, r.duration > max {
+            fail("duration: expected at most \(DurationParser.format(max)), took \(DurationParser.format(r.duration))", e.position)
+        }
+        return failures
+    }
+
+    /// A path's nodes as one value: nothing, the single node, or an array of several.
+    public static func select(_ path: JSONPath, _ doc: JSONValue) -> JSONValue? {
+        let nodes = path.select(in: doc)
+        switch nodes.count {
+        case 0: return nil
+        case 1 where path.isSingular: return nodes[0]
+        case 1: return nodes[0]
+        default: return .array(nodes)
+        }
+    }
+
+    /// The values of `capture:`; a capture that finds nothing is a failure of the case.
+    public func captures(_ specs: [Capture], _ r: ObservedResponse) -> (values: [String: JSONValue], failures: [Failure]) {
+        var values: [String: JSONValue] = [:]
+        var failures: [Failure] = []
+        for c in specs {
+            switch c.source {
+            case .jsonPath(let path):
+                guard case .success(let doc)? = r.json else {
+                    failures.append(Failure(.assertion, "capture \(c.name): body is not JSON", at: loc(c.position)))
+                    continue
+                }
+                if let v = Self.select(path, doc) { values[c.name] = v } else {
+                    failures.append(Failure(.assertion, "capture \(c.name): \(path.text) selected nothing", at: loc(c.position)))
+                }
+            case .header(let name):
+                if let v = r.header(name) { values[c.name] = .string(v) } else {
+                    failures.append(Failure(.assertion, "capture \(c.name): no \(name) header in the response", at: loc(c.position)))
+                }
+            case .body(let regex):
+                let pattern = (try? evaluator.renderer.renderString(regex.pattern)) ?? regex.pattern.source
+                if let v = Self.firstGroup(pattern, in: r.text) { values[c.name] = .string(v) } else {
+                    failures.append(Failure(.assertion, "capture \(c.name): /\(pattern)/ did not match the body", at: loc(c.position)))
+                }
+            }
+        }
+        return (values, failures)
+    }
+
+    /// The first capture group of the first match (or the whole match when there is no group).
+    static func firstGroup(_ pattern: String, in text: String) -> String? {
+        guard let regex = RegexStore.shared.regex(pattern), let m = try? regex.firstMatch(in: text) else { return nil }
+        let output = m.output
+        if output.count > 1, let sub = output[1].substring { return String(sub) }
+        return output[0].substring.map(String.init)
+    }
+}
