@@ -1,10 +1,178 @@
-// PLACEHOLDER until the draft 2020-12 validator lands: same API, accepts everything.
-public struct JSONSchemaViolation: Sendable, Equatable {
+/// One way a JSON instance fails a schema: where, which keyword, and why in plain words.
+public struct JSONSchemaViolation: Sendable, Equatable, CustomStringConvertible {
+    /// JSON Pointer into the instance; "" is the root.
     public let instancePath: String
+    /// The schema keyword that failed (`type`, `required`, `additionalProperties`, ...).
     public let keyword: String
+    /// A short sentence for people: "expected integer, got string", "unknown key 'reqest'".
     public let message: String
+
+    public init(instancePath: String, keyword: String, message: String) {
+        self.instancePath = instancePath
+        self.keyword = keyword
+        self.message = message
+    }
+
+    public var description: String { instancePath.isEmpty ? message : "\(instancePath): \(message)" }
 }
+
+/// A schema document that cannot be used: an unresolvable `$ref`, a `pattern` that is not a regex,
+/// a keyword whose value has the wrong shape.
+public struct JSONSchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    /// JSON Pointer into the schema where the problem is; "" is the root.
+    public let schemaPath: String
+
+    public init(message: String, schemaPath: String) {
+        self.message = message
+        self.schemaPath = schemaPath
+    }
+
+    public var description: String { schemaPath.isEmpty ? message : "\(schemaPath): \(message)" }
+}
+
+/// Validates JSON values against a JSON Schema (draft 2020-12).
+///
+/// The schema is compiled once at `init`: references are resolved and regexes built there, so a
+/// malformed schema fails early and `validate` is cheap enough to run per file. Only references
+/// inside the document are supported (`#`, `#/$defs/...`, or the document's own `$id` followed by
+/// such a fragment); `format` is an annotation and never fails.
 public struct JSONSchemaValidator: Sendable {
-    public init(schema: JSONValue) throws {}
-    public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] { [] }
+    let nodes: [SchemaNode]
+
+    public init(schema: JSONValue) throws {
+        var compiler = SchemaCompiler(root: schema)
+        nodes = try compiler.compileDocument()
+    }
+
+    /// Every violation found, in a stable order; empty when `instance` is valid.
+    public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
+        var evaluator = SchemaEvaluator(nodes: nodes)
+        return evaluator.evaluate(0, instance, at: "").failures.map {
+            JSONSchemaViolation(instancePath: $0.path, keyword: $0.keyword, message: $0.message)
+        }
+    }
+
+    /// True when `instance` satisfies the schema.
+    public func isValid(_ instance: JSONValue) -> Bool { validate(instance).isEmpty }
+}
+
+/// A violation plus what the `type` keyword wanted, so that a failed `anyOf` whose branches all
+/// disagree on type can say "expected string or object" instead of listing each branch.
+struct SchemaFailure {
+    var path: String
+    var keyword: String
+    var message: String
+    var expectedTypes: [String] = []
+    /// For `required` failures, the missing key; lets a failed `oneOf` name the keys it wanted.
+    var keys: [String] = []
+}
+
+/// Instance positions an applicator looked at, for `unevaluatedItems`.
+struct SchemaEvaluatedItems {
+    /// Items `0..<prefix` were evaluated (by `prefixItems`, or all of them by `items`).
+    var prefix = 0
+    /// Items matched by `contains`.
+    var indices: Set<Int> = []
+
+    func contains(_ i: Int) -> Bool { i < prefix || indices.contains(i) }
+
+    mutating func formUnion(_ other: SchemaEvaluatedItems) {
+        prefix = max(prefix, other.prefix)
+        indices.formUnion(other.indices)
+    }
+}
+
+/// The result of applying one schema at one instance location.
+struct SchemaEvaluation {
+    var failures: [SchemaFailure] = []
+    /// Property names evaluated at this location (the annotation `unevaluatedProperties` reads).
+    var properties: Set<String> = []
+    var items = SchemaEvaluatedItems()
+
+    var isValid: Bool { failures.isEmpty }
+
+    mutating func fail(_ path: String, _ keyword: String, _ message: String) {
+        failures.append(SchemaFailure(path: path, keyword: keyword, message: message))
+    }
+
+    /// Takes over a subschema's result at the same instance location.
+    mutating func absorb(_ other: SchemaEvaluation) {
+        failures += other.failures
+        properties.formUnion(other.properties)
+        items.formUnion(other.items)
+    }
+
+    mutating func absorbAnnotations(_ other: SchemaEvaluation) {
+        properties.formUnion(other.properties)
+        items.formUnion(other.items)
+    }
+}
+
+/// Applies compiled schema nodes to an instance.
+struct SchemaEvaluator {
+    let nodes: [SchemaNode]
+
+    /// (schema, instance location) pairs being evaluated through `$ref`: meeting one again means
+    /// the schema loops without consuming any of the instance, which would never end.
+    private var activeRefs: Set<RefVisit> = []
+    private var depth = 0
+    static let maxDepth = 400
+
+    private struct RefVisit: Hashable {
+        let node: Int
+        let path: String
+    }
+
+    init(nodes: [SchemaNode]) { self.nodes = nodes }
+
+    mutating func evaluate(_ index: Int, _ instance: JSONValue, at path: String) -> SchemaEvaluation {
+        let node = nodes[index]
+        var e = SchemaEvaluation()
+        if let constant = node.constant {
+            if !constant { e.fail(path, "false", "no value is allowed here") }
+            return e
+        }
+        if depth >= Self.maxDepth {
+            e.fail(path, "$ref", "too deeply nested to validate")
+            return e
+        }
+        depth += 1
+        defer { depth -= 1 }
+
+        if let ref = node.ref {
+            let visit = RefVisit(node: ref, path: path)
+            if !activeRefs.contains(visit) {
+                activeRefs.insert(visit)
+                e.absorb(evaluate(ref, instance, at: path))
+                activeRefs.remove(visit)
+            }
+        }
+        // Of a value of the wrong type, nothing else is worth saying: `required` or `oneOf` failures
+        // about a string where an object belongs are noise, and validity is already decided.
+        guard checkType(node, instance, path, &e) else { return e }
+        checkValue(node, instance, path, &e)
+        switch instance {
+        case .number(let d): checkNumber(node, d, path, &e)
+        case .string(let s): checkString(node, s, path, &e)
+        case .array(let a): checkArray(node, a, path, &e)
+        case .object(let o): checkObject(node, o, path, &e)
+        default: break
+        }
+        applyCombinators(node, instance, path, &e)
+        switch instance {
+        case .array(let a): checkUnevaluatedItems(node, a, path, &e)
+        case .object(let o): checkUnevaluatedProperties(node, o, path, &e)
+        default: break
+        }
+        return e
+    }
+}
+
+extension JSONValue {
+    /// The name the `type` keyword uses; "integer" for whole numbers, including 1.0 and 1e20.
+    var schemaTypeName: String {
+        if case .number(let d) = self { return d.isFinite && d.rounded(.towardZero) == d ? "integer" : "number" }
+        return typeName
+    }
 }

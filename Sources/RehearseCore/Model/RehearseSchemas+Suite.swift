@@ -1,0 +1,143 @@
+extension RehearseSchemas {
+    static let suiteDocument = #"""
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "$id": "https://rehearse.dev/schema/v1/suite.json",
+      "title": "Rehearse suite config (rehearse.yaml)",
+      "description": "Environments, auth profiles and defaults shared by every plan in the directory.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "version": {"const": 1, "description": "The format version: 1."},
+        "default_env": {"type": "string", "description": "The environment used when --env is not given."},
+        "environments": {
+          "type": "object",
+          "description": "Environment name → its variables, required process variables and headers.",
+          "additionalProperties": {"$ref": "#/$defs/environment"}
+        },
+        "vars": {"$ref": "#/$defs/vars", "description": "Suite-wide variables."},
+        "headers": {"$ref": "#/$defs/scalarMap", "description": "Sent with every HTTP request and WebSocket handshake."},
+        "defaults": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Defaults for every case.",
+          "properties": {
+            "timeout": {"$ref": "#/$defs/duration", "description": "Per request / per WebSocket step."},
+            "auth": {"$ref": "#/$defs/auth", "description": "Default auth for every case (else none)."},
+            "retry": {"$ref": "#/$defs/retry", "description": "The default retry policy for transient failures."}
+          }
+        },
+        "auth": {
+          "type": "object",
+          "description": "Auth profile name → profile. A profile's token is made (or fetched) once per run and shared.",
+          "propertyNames": {"not": {"const": "none"}},
+          "additionalProperties": {"$ref": "#/$defs/profile"}
+        }
+      }
+    }
+    """#
+
+    /// Definitions only the suite config uses.
+    static let suiteDefinitions = [#"""
+    {
+      "environment": {
+        "type": ["object", "null"],
+        "additionalProperties": false,
+        "properties": {
+          "vars": {"$ref": "#/$defs/vars", "description": "Variables of this environment; they override the suite's."},
+          "require_env": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Process variables that must be set; checked before anything is sent (exit 3 if missing)."
+          },
+          "headers": {"$ref": "#/$defs/scalarMap", "description": "Headers sent in this environment, after the suite's."}
+        }
+      },
+      "profile": {
+        "type": "object",
+        "description": "Exactly one of jwt, basic, header, bearer or login; `header: NAME` and `scheme:` change how the credential is sent (default Authorization: Bearer <token>).",
+        "additionalProperties": false,
+        "properties": {
+          "jwt": {"$ref": "#/$defs/jwt"},
+          "basic": {
+            "type": "object",
+            "description": "HTTP Basic auth.",
+            "additionalProperties": false,
+            "required": ["username", "password"],
+            "properties": {
+              "username": {"type": "string", "description": "The user name; usually a template such as \"{{ env.OPS_USER }}\"."},
+              "password": {"type": "string", "description": "The password; usually a template such as \"{{ env.OPS_PASSWORD }}\"."}
+            }
+          },
+          "header": {
+            "description": "{name, value}: send this header as the credential. A string: the header that carries the token (default Authorization).",
+            "anyOf": [
+              {"type": "string"},
+              {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name", "value"],
+                "properties": {
+                  "name": {"type": "string", "description": "The header name, e.g. X-API-Key."},
+                  "value": {"type": "string", "description": "The header value; usually a template such as \"{{ env.API_KEY }}\"."}
+                }
+              }
+            ]
+          },
+          "bearer": {"type": "string", "description": "A static token, sent as Authorization: Bearer <token>."},
+          "login": {"$ref": "#/$defs/login"},
+          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."}
+        },
+        "oneOf": [
+          {"required": ["jwt"]},
+          {"required": ["basic"]},
+          {"required": ["header"], "properties": {"header": {"type": "object"}}},
+          {"required": ["bearer"]},
+          {"required": ["login"]}
+        ]
+      },
+      "jwt": {
+        "type": "object",
+        "description": "A JWT made by rehearse: iat = now, exp = now + ttl, jti = a UUID, plus `claims`.",
+        "additionalProperties": false,
+        "properties": {
+          "algorithm": {
+            "enum": ["HS256", "HS384", "HS512", "RS256", "ES256"],
+            "default": "HS256",
+            "description": "HS256 | HS384 | HS512 with a secret; RS256 | ES256 with `private_key_env`."
+          },
+          "secret_env": {
+            "description": "Variables holding the secret, in priority order: the first that is set and non-empty wins.",
+            "anyOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]
+          },
+          "secret_default": {"type": "string", "description": "Used only when none of secret_env is set."},
+          "private_key_env": {"type": "string", "description": "The variable holding a PEM private key (RS256, ES256)."},
+          "claims": {"type": "object", "description": "Claims added to the token; strings may hold templates."},
+          "ttl": {"$ref": "#/$defs/duration", "description": "Lifetime of the token (default 15m); it is made again before it expires."},
+          "header": {"type": "string", "description": "The header that carries the token (default Authorization)."},
+          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."},
+          "websocket": {
+            "enum": ["header", "subprotocol"],
+            "description": "How a WebSocket handshake carries the token: a header (the default) or a subprotocol."
+          }
+        },
+        "if": {"required": ["algorithm"], "properties": {"algorithm": {"enum": ["RS256", "ES256"]}}},
+        "then": {"required": ["private_key_env"]},
+        "else": {"anyOf": [{"required": ["secret_env"]}, {"required": ["secret_default"]}]}
+      },
+      "login": {
+        "type": "object",
+        "description": "A token obtained once by a request and shared by every case.",
+        "additionalProperties": false,
+        "required": ["request", "token"],
+        "properties": {
+          "request": {"$ref": "#/$defs/request"},
+          "expect": {"$ref": "#/$defs/expect", "description": "What the login response must satisfy (default status 2xx)."},
+          "token": {"$ref": "#/$defs/jsonPath", "description": "JSONPath to the token in the response body."},
+          "header": {"type": "string", "description": "The header that carries the token (default Authorization)."},
+          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."}
+        }
+      }
+    }
+    """#]
+}
