@@ -105,6 +105,11 @@ extension PlanParser {
                           hint: "JSONPaths start with '$': write `$.\(text)`")
                 continue
             }
+            if TemplateParser.mayContainTemplate(text) {
+                ctx.error(.jsonPath, "templates are not expanded inside a JSONPath", p.key,
+                          hint: "select with a fixed path and put the template in the matcher, e.g. `$.items[*].id: {contains: \"{{ case.id }}\"}`")
+                continue
+            }
             guard let path = ctx.jsonPath(text, node: p.key, what: what) else { continue }
             if let m = matcher(p.value, what: "'\(text)'") {
                 out.append(JSONAssertion(path: path, matcher: m, position: p.key.position))
