@@ -214,3 +214,27 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(transport.requests.first?.headers.first { $0.name == "Content-Type" }?.value, "application/json")
     }
 }
+
+final class VarRenderingTests: XCTestCase {
+    /// Vars may use each other in any order and across levels, as lint accepts.
+    func testVarsReferToEachOtherInAnyOrder() async throws {
+        let suite = """
+        version: 1
+        default_env: e
+        environments:
+          e:
+            vars: {api: "{{ base_url }}/v2", base_url: "http://api.test"}
+        vars: {health: "{{ api }}/health"}
+        """
+        let graph = try EngineFixtures.graph(["p": """
+        auth: none
+        vars: {url: "{{ path }}?x=1", path: "{{ health }}"}
+        cases:
+          - {id: h, request: "GET {{ url }}", expect: {status: 200}}
+        """], suite: suite)
+        let transport = FakeTransport { _, _ in FakeTransport.json(200, "{}") }
+        let (report, _) = try await EngineFixtures.run(graph, transport: transport)
+        XCTAssertEqual(report.outcome("h"), .passed)
+        XCTAssertEqual(transport.requests.first?.url, "http://api.test/v2/health?x=1")
+    }
+}

@@ -10,12 +10,10 @@ public enum AuthInspection {
         scope.cliVars = cliVars
         scope.processEnvironment = processEnvironment
         let random = RandomSource(seed: UInt64.random(in: 1...UInt64.max))
-        let first = TemplateRenderer(scope: scope, random: random, clock: clock)
-        for (k, v) in suite.vars { scope.suiteVars[k] = try? first.render(v) }
-        if let name = environmentName, let env = suite.environment(name) {
-            let second = TemplateRenderer(scope: scope, random: random, clock: clock)
-            for (k, v) in env.vars { scope.environmentVars[k] = try? second.render(v) }
-        }
+        var vars: [(level: VarLevel, name: String, value: ValueTemplate)] = suite.vars.map { (.suite, $0.0, $0.1) }
+        if let name = environmentName, let env = suite.environment(name) { vars += env.vars.map { (.environment, $0.0, $0.1) } }
+        // Inspection goes on with what could be rendered; the profile shows its own errors.
+        try? scope.renderVars(vars, random: random, clock: clock)
         let masker = SecretMasker()
         let provider = AuthProvider(suite: suite, environment: processEnvironment,
                                     renderer: TemplateRenderer(scope: scope, random: random, clock: clock), clock: clock, masker: masker)

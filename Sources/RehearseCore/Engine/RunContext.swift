@@ -46,13 +46,11 @@ public final class RunContext: Sendable {
         var scope = TemplateScope()
         scope.cliVars = options.cliVars
         scope.processEnvironment = options.environment
-        // Suite vars may use functions and env; environment vars may also use suite vars.
-        let first = TemplateRenderer(scope: scope, random: random, clock: clock)
-        for (k, v) in graph.suite.vars { scope.suiteVars[k] = try first.render(v) }
+        var vars: [(level: VarLevel, name: String, value: ValueTemplate)] = graph.suite.vars.map { (.suite, $0.0, $0.1) }
         if let name = graph.environment, let env = graph.suite.environment(name) {
-            let second = TemplateRenderer(scope: scope, random: random, clock: clock)
-            for (k, v) in env.vars { scope.environmentVars[k] = try second.render(v) }
+            vars += env.vars.map { (.environment, $0.0, $0.1) }
         }
+        try scope.renderVars(vars, random: random, clock: clock)
         self.baseScope = scope
         self.auth = AuthProvider(suite: graph.suite, environment: options.environment,
                                  renderer: TemplateRenderer(scope: scope, random: random, clock: clock), clock: clock, masker: masker)
@@ -63,18 +61,12 @@ public final class RunContext: Sendable {
         let result = planVars.withLock { cache -> Result<[String: JSONValue], RenderError> in
             if let hit = cache[p] { return hit }
             var scope = baseScope
-            var out: [String: JSONValue] = [:]
-            var made: Result<[String: JSONValue], RenderError>
-            do {
-                for (k, v) in graph.plans[p].vars {
-                    scope.planVars = out
-                    out[k] = try TemplateRenderer(scope: scope, random: random, clock: clock).render(v)
-                }
-                made = .success(out)
-            } catch let e as RenderError {
-                made = .failure(e)
+            let made: Result<[String: JSONValue], RenderError>
+            do throws(RenderError) {
+                try scope.renderVars(graph.plans[p].vars.map { (.plan, $0.0, $0.1) }, random: random, clock: clock)
+                made = .success(scope.planVars)
             } catch {
-                made = .failure(RenderError(message: "\(error)"))
+                made = .failure(error)
             }
             cache[p] = made
             return made

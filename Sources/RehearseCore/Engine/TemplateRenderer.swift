@@ -114,3 +114,36 @@ public struct TemplateRenderer: Sendable {
         }
     }
 }
+
+/// Which level of the scope a variable belongs to.
+enum VarLevel { case suite, environment, plan }
+
+extension TemplateScope {
+    /// Renders vars that may refer to each other (at any level, in any order): passes over the
+    /// pending ones until none is left; if a pass makes no progress, the first error stands.
+    mutating func renderVars(_ vars: [(level: VarLevel, name: String, value: ValueTemplate)], random: RandomSource,
+                             clock: any RunClock) throws(RenderError) {
+        var pending = vars
+        while !pending.isEmpty {
+            var firstError: RenderError?
+            var rest: [(level: VarLevel, name: String, value: ValueTemplate)] = []
+            for v in pending {
+                do {
+                    let value = try TemplateRenderer(scope: self, random: random, clock: clock).render(v.value)
+                    switch v.level {
+                    case .suite: suiteVars[v.name] = value
+                    case .environment: environmentVars[v.name] = value
+                    case .plan: planVars[v.name] = value
+                    }
+                } catch {
+                    if firstError == nil { firstError = error }
+                    rest.append(v)
+                }
+            }
+            if rest.count == pending.count, let firstError {
+                throw RenderError(message: "var '\(rest[0].name)': \(firstError.message)")
+            }
+            pending = rest
+        }
+    }
+}

@@ -160,7 +160,7 @@ extension RehearseSchemas {
           },
           "close": {
             "description": "Close with this code (1000 is normal); the socket is closed anyway at the end.",
-            "anyOf": [{"type": "integer", "minimum": 1000, "maximum": 4999}, {"$ref": "#/$defs/template"}]
+            "type": "integer", "minimum": 1000, "maximum": 4999
           }
         }
       }

@@ -3,8 +3,8 @@
 ///
 /// They describe the plan format, version 1, for editors: completion, hover text, and squiggles
 /// for unknown keys and wrong types. The plan parser remains the authority; it also checks what a
-/// schema cannot say (unique case ids, template names, dependency cycles). Where a number may be
-/// given as a template (`requests: "{{ n }}"`), the schemas accept a string that is one template.
+/// schema cannot say (unique case ids, template names, dependency cycles). Counts and numbers are
+/// plain numbers, as the parser requires.
 public enum RehearseSchemas {
     /// The schema for a plan file (`plans/**/*.yaml`).
     public static let plan: JSONValue = assemble(planDocument, definitions: planDefinitions)
@@ -60,13 +60,13 @@ extension RehearseSchemas {
         "description": "A template whose value is used, keeping its JSON type: \"{{ count }}\"."
       },
       "positiveInteger": {
-        "anyOf": [{"type": "integer", "minimum": 1}, {"$ref": "#/$defs/template"}]
+        "type": "integer", "minimum": 1
       },
       "count": {
-        "anyOf": [{"type": "integer", "minimum": 0}, {"$ref": "#/$defs/template"}]
+        "type": "integer", "minimum": 0
       },
       "number": {
-        "anyOf": [{"type": "number"}, {"$ref": "#/$defs/template"}]
+        "type": "number"
       },
       "jsonPath": {
         "type": "string",
@@ -237,7 +237,7 @@ extension RehearseSchemas {
               "initial": {"$ref": "#/$defs/duration", "description": "The first wait."},
               "max": {"$ref": "#/$defs/duration", "description": "The longest wait."},
               "factor": {
-                "anyOf": [{"type": "number", "minimum": 1}, {"$ref": "#/$defs/template"}],
+                "type": "number", "minimum": 1,
                 "description": "Each wait is the previous one times this (at least 1)."
               },
               "jitter": {"type": "boolean", "description": "Randomize waits so clients do not retry in step."}
