@@ -21,6 +21,13 @@ public final class SecretMasker: Sendable {
         }
     }
 
+    /// Names of environment variables that hold credentials by convention.
+    public static func looksSecret(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "KEY", "AUTH", "CREDENTIAL", "PRIVATE", "COOKIE", "SESSION"]
+            .contains { upper.contains($0) }
+    }
+
     public var isEmpty: Bool { secrets.withLock { $0.isEmpty } }
 
     public func mask(_ text: String) -> String {

@@ -51,6 +51,11 @@ public final class RunContext: Sendable {
             vars += env.vars.map { (.environment, $0.0, $0.1) }
         }
         try scope.renderVars(vars, random: random, clock: clock)
+        // `{{ env.API_TOKEN }}` written straight into a header is a secret too: values of variables
+        // whose names say so are masked like profile secrets.
+        for name in graph.environmentReferences.keys where SecretMasker.looksSecret(name) {
+            if let value = options.environment[name] { masker.add(value) }
+        }
         self.baseScope = scope
         self.auth = AuthProvider(suite: graph.suite, environment: options.environment,
                                  renderer: TemplateRenderer(scope: scope, random: random, clock: clock), clock: clock, masker: masker)

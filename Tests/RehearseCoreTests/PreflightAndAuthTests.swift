@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+@testable import RehearseCore
+
+final class PreflightAndAuthTests: XCTestCase {
+    static let suite = """
+    version: 1
+    default_env: staging
+    environments:
+      staging:
+        vars: {base_url: "https://staging.test"}
+        require_env: [JWT_SECRET_STAGING]
+    auth:
+      staging-jwt:
+        jwt:
+          secret_env: [JWT_SECRET_STAGING, JWT_SECRET_KEY, E2E_BYPASS_KEY]
+          claims: {sub: e2e, iss: example-auth-service}
+          ttl: 15m
+      ops:
+        basic: {username: ops, password: "{{ env.OPS_PASSWORD }}"}
+    """
+
+    func testEveryMissingNameIsListedAtOnce() throws {
+        let graph = try EngineFixtures.graph(["p": """
+        auth: staging-jwt
+        cases:
+          - id: a
+            request: {method: GET, url: "{{ base_url }}/a", headers: {X-Key: "{{ env.API_KEY }}"}}
+            expect: {status: 200}
+          - {id: b, auth: ops, request: "GET {{ base_url }}/b", expect: {status: 200}}
+        """], suite: Self.suite)
+        let missing = Preflight.missing(graph, environment: [:]).map(\.name)
+        XCTAssertEqual(Set(missing), ["JWT_SECRET_STAGING", "API_KEY", "OPS_PASSWORD"])
+        let message = Preflight.message(Preflight.missing(graph, environment: [:]))
+        XCTAssertTrue(message.contains("required by environment staging"), message)
+        XCTAssertTrue(message.contains("p.yaml:"), "says where a variable is used: \(message)")
+        XCTAssertEqual(Preflight.missing(graph, environment: ["JWT_SECRET_STAGING": "x", "API_KEY": "k", "OPS_PASSWORD": "p"]).count, 0)
+    }
+
+    /// The story this tool exists for: several priority variables set to different values.
+    func testAuthExplainsWhichSecretWinsWithoutShowingIt() async throws {
+        let (suite, d) = SuiteLoader.parseSuite(Array(Self.suite.utf8), path: "rehearse.yaml")
+        XCTAssertEqual(d.count, 0)
+        let env = ["JWT_SECRET_KEY": "key-value-aaaa", "E2E_BYPASS_KEY": "bypass-value-bbbb"]
+        let doc = await AuthInspection.inspect(suite: suite, environmentName: "staging", processEnvironment: env)
+        let text = AuthInspection.text(doc) + doc.prettyText()
+        XCTAssertTrue(text.contains("signing with: environment variable JWT_SECRET_KEY"), text)
+        XCTAssertTrue(text.contains("unset JWT_SECRET_STAGING"), text)
+        XCTAssertTrue(text.contains("2 variables of the priority list are set"), text)
+        XCTAssertTrue(text.contains("\"iss\": \"example-auth-service\""), text)
+        XCTAssertTrue(text.contains("OPS_PASSWORD is not set"), text)
+        XCTAssertFalse(text.contains("key-value-aaaa") || text.contains("bypass-value-bbbb"), "secret values are never shown")
+    }
+
+    func testDefaultSecretGetsALoudWarning() async throws {
+        let (suite, _) = SuiteLoader.parseSuite(Array("""
+        version: 1
+        auth:
+          t: {jwt: {secret_env: [A, B], secret_default: dev-only-secret, claims: {sub: x}}}
+        """.utf8), path: "rehearse.yaml")
+        let doc = await AuthInspection.inspect(suite: suite, environmentName: nil, processEnvironment: [:])
+        let text = AuthInspection.text(doc)
+        XCTAssertTrue(text.contains("WARNING: none of A, B is set: tokens are signed with secret_default"), text)
+        XCTAssertFalse(text.contains("dev-only-secret"))
+    }
+
+    /// The first set and non-empty variable wins; an empty one is passed over.
+    func testSecretPriorityListSkipsEmptyValues() {
+        var jwt = JWTProfile()
+        jwt.secretEnv = ["A", "B", "C"]
+        let r = AuthProvider.resolveSecret(jwt, environment: ["A": "", "B": "b", "C": "c"])
+        XCTAssertEqual(r.source, .environment("B"))
+        XCTAssertEqual(r.candidates.map(\.isSet), [false, true, true])
+    }
+}
