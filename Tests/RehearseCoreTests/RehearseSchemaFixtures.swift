@@ -239,7 +239,7 @@ enum RehearseSchemaFixtures {
               "$.items[*].id": {"exists": true},
               "$..name": {"not": {"equals": "bob"}},
               "$['a b']": {"matches": "^x", "length": {"min": 1, "max": 5}},
-              "$.count": {"min": 0, "max": "{{ count }}", "type": "integer"},
+              "$.count": {"min": 0, "max": 100, "type": "integer"},
               "$.obj": {"equals": {"a": 1}},
               "$.list": [1, 2],
               "$.nothing": null,
@@ -254,7 +254,7 @@ enum RehearseSchemaFixtures {
           "capture": {"etag": {"header": "ETag"}, "token": {"body": "token=(\\w+)"}, "first": "$.items[0].id"},
           "needs": ["other-case"],
           "retry": {
-            "attempts": "{{ count }}",
+            "attempts": 3,
             "backoff": {"initial": "100ms", "max": "2s", "factor": 1.5, "jitter": false},
             "on": ["connect", "timeout", 429],
             "unsafe": true
@@ -276,7 +276,7 @@ enum RehearseSchemaFixtures {
         {
           "id": "load-test",
           "request": "GET https://example.com/",
-          "load": {"requests": "{{ n }}", "concurrency": 4},
+          "load": {"requests": 3, "concurrency": 4},
           "expect": {
             "status": 200,
             "latency": {"p50": "100ms", "p90": "200ms", "p95": "250ms", "p99": "1s", "max": "2s"}
@@ -299,7 +299,7 @@ enum RehearseSchemaFixtures {
                   "capture": {"greeting": {"body": "hi (\\w+)"}, "kind": "$.type"}
                 }
               },
-              {"close": "{{ close_code }}"}
+              {"close": 1000}
             ]
           },
           "expect": {"status": 101}

@@ -31,6 +31,7 @@ extension Compiler {
         }
         var authNode: [String: Int] = [:]
         var resolved: [Int: ResolvedCase] = [:]
+        resolved.reserveCapacity(nodes.count)
         for (p, plan) in loaded.plans.enumerated() {
             for (i, c) in plan.cases.enumerated() {
                 let ref = CaseRef(plan: p, index: i)
@@ -53,8 +54,9 @@ extension Compiler {
                 nodes[me].dependencies = deps
             }
         }
+        // The order is computed once, for the selected graph (`select`).
         return ExecutableGraph(suite: suite, plans: loaded.plans, environment: envName, nodes: nodes,
-                               order: topologicalOrder(nodes) ?? [], cases: resolved, environmentReferences: [:])
+                               order: [], cases: resolved, environmentReferences: [:])
     }
 
     /// Kahn's algorithm, lowest index first so the order follows the files; nil on a cycle.
@@ -144,6 +146,8 @@ extension Compiler {
         for (j, i) in kept.enumerated() { newIndex[i] = j }
         var nodes: [GraphNode] = []
         var cases: [Int: ResolvedCase] = [:]
+        nodes.reserveCapacity(kept.count)
+        cases.reserveCapacity(kept.count)
         for i in kept {
             var n = full.nodes[i]
             n.selected = picked.contains(i)

@@ -44,7 +44,11 @@ public struct Plan: Sendable {
 }
 
 /// One case of a plan: an HTTP exchange or a WebSocket conversation, and what must hold.
-public struct Case: Sendable {
+///
+/// A class, not a struct: a case has many fields, and the compiler and engine pass cases around
+/// tens of thousands of times in a large suite; a struct copy retains every field each time. It is
+/// filled in by the parser and never changed after, which is what makes sharing it safe.
+public final class Case: @unchecked Sendable {
     public enum Kind: Sendable {
         case http(HTTPRequestSpec)
         case websocket(WebSocketSpec)

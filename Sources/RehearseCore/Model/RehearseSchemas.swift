@@ -54,11 +54,6 @@ extension RehearseSchemas {
         "description": "A number and a unit: ms, s, m or h (250ms, 1.5s, 15m).",
         "examples": ["500ms", "10s", "15m"]
       },
-      "template": {
-        "type": "string",
-        "pattern": "^\\{\\{.*\\}\\}$",
-        "description": "A template whose value is used, keeping its JSON type: \"{{ count }}\"."
-      },
       "positiveInteger": {
         "type": "integer", "minimum": 1
       },

@@ -118,14 +118,20 @@ struct ParseContext {
     /// The position of a character offset inside a scalar, as exactly as the style allows.
     func position(in node: YAMLNode, offset: Int) -> SourcePosition {
         guard case .scalar(let s, let style) = node.value else { return node.position }
-        let prefix = s.prefix(offset)
-        if prefix.contains("\n") { return node.position }
+        // Scan the prefix as bytes: this runs for every template expression of a suite.
+        var chars = 0, sawNewline = false, sawEscape = false
+        for b in s.utf8 {
+            if chars >= offset { break }
+            if b & 0xC0 != 0x80 { chars += 1 }  // count characters by their first byte
+            if b == 10 { sawNewline = true }
+            if b == 92 || b == 39 { sawEscape = true }  // '\' or '\''
+        }
+        if sawNewline { return node.position }
         switch style {
         case .plain: return node.position.advanced(by: offset)
         case .singleQuoted, .doubleQuoted:
             // Escapes shift columns; fall back to the scalar start when there may be any.
-            if prefix.contains("\\") || prefix.contains("'") { return node.position }
-            return node.position.advanced(by: offset + 1)
+            return sawEscape ? node.position : node.position.advanced(by: offset + 1)
         case .literal, .folded: return node.position
         }
     }
