@@ -20,30 +20,34 @@ extension Compiler {
 
     /// Every case of every plan, plus a node per login profile in use, with all edges.
     func buildFullGraph() -> ExecutableGraph {
+        // Case nodes are numbered plan by plan, so a case's node is its plan's offset plus its index.
+        var offsets: [Int] = []
+        offsets.reserveCapacity(loaded.plans.count)
         var nodes: [GraphNode] = []
-        var caseNode: [CaseRef: Int] = [:]
+        nodes.reserveCapacity(loaded.plans.reduce(0) { $0 + $1.cases.count })
         for (p, plan) in loaded.plans.enumerated() {
+            offsets.append(nodes.count)
             for (i, c) in plan.cases.enumerated() {
-                caseNode[CaseRef(plan: p, index: i)] = nodes.count
-                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: "\(plan.id)/\(c.id)",
+                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: plan.id + "/" + c.id,
                                        dependencies: [], selected: false))
             }
         }
+        func caseNode(_ p: Int, _ i: Int) -> Int { offsets[p] + i }
         var authNode: [String: Int] = [:]
         var resolved: [Int: ResolvedCase] = [:]
         resolved.reserveCapacity(nodes.count)
         for (p, plan) in loaded.plans.enumerated() {
             for (i, c) in plan.cases.enumerated() {
                 let ref = CaseRef(plan: p, index: i)
-                let me = caseNode[ref]!
+                let me = caseNode(p, i)
                 resolved[me] = resolve(ref, plan: plan)
                 var deps: [GraphEdge] = []
                 func add(_ target: Int, _ reason: EdgeReason) {
                     if target != me && !deps.contains(where: { $0.from == target }) { deps.append(GraphEdge(from: target, reason: reason)) }
                 }
-                for n in c.needs { if let j = plan.caseIndex(n.value) { add(caseNode[CaseRef(plan: p, index: j)]!, .needs) } }
-                for (j, name) in analyses[p].captureDependencies[i] { add(caseNode[CaseRef(plan: p, index: j)]!, .capture(name)) }
-                if plan.serial, i > 0 { add(caseNode[CaseRef(plan: p, index: i - 1)]!, .serial) }
+                for n in c.needs { if let j = plan.caseIndex(n.value) { add(caseNode(p, j), .needs) } }
+                for (j, name) in analyses[p].captureDependencies[i] { add(caseNode(p, j), .capture(name)) }
+                if plan.serial, i > 0 { add(caseNode(p, i - 1), .serial) }
                 if case .profile(let name, _) = effectiveAuth(c, plan), let profile = suite.profile(name.value), profile.isLogin {
                     if authNode[name.value] == nil {
                         authNode[name.value] = nodes.count
@@ -127,6 +131,15 @@ extension Compiler {
 
     /// Keeps the selected cases and everything they need, re-indexed in file order.
     mutating func select(from full: ExecutableGraph) -> ExecutableGraph {
+        // With no selection flags every node stays: skip the re-indexing copy.
+        let s = options.selection
+        if s.priorities.isEmpty && s.tags.isEmpty && s.excludeTags.isEmpty && s.filters.isEmpty {
+            var graph = full
+            for i in graph.nodes.indices { graph.nodes[i].selected = true }
+            graph.order = topologicalOrder(graph.nodes) ?? []
+            graph.environmentReferences = environmentReferences(for: graph)
+            return graph
+        }
         var keep = Set<Int>()
         var picked = Set<Int>()
         var work: [Int] = []
