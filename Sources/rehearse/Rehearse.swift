@@ -9,7 +9,7 @@ struct Rehearse: AsyncParsableCommand {
         commandName: "rehearse",
         abstract: "Run declarative YAML test plans against a deployed backend.",
         version: RehearseVersion.string,
-        subcommands: [DemoCommand.self, RunCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self, GraphCommand.self, SchemaCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, MergeCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self, GraphCommand.self, SchemaCommand.self]
     )
 
     /// Like ArgumentParser's `main()`, but a bad command line exits 2 (spec §6), not 64.

@@ -34,16 +34,32 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "No ANSI colours (also with NO_COLOR set).")
     var noColor = false
 
-    @Option(name: .customLong("report"), help: ArgumentHelp("Write a report: json:PATH (repeatable).", valueName: "format:path"))
+    @Option(name: .customLong("report"), help: ArgumentHelp("Write a report: json, junit, markdown or html, as FORMAT:PATH (repeatable).", valueName: "format:path"))
     var reports: [String] = []
+
+    @Option(name: .customLong("gate"), help: ArgumentHelp("Least pass rate of a priority, e.g. critical=100 (repeatable). With gates, they decide the exit code.", valueName: "priority=percent"))
+    var gates: [String] = []
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let timeout, DurationParser.parse(timeout) == nil {
             throw ValidationError("--timeout takes a duration such as 500ms or 10s, found '\(timeout)'")
         }
-        for r in reports { _ = try ReportTarget.parse(r) }
+        _ = try reportTargets()
+        _ = try parsedGates()
         if verbose && quiet { throw ValidationError("--verbose and --quiet exclude each other") }
+    }
+
+    func reportTargets() throws -> [ReportTarget] {
+        try reports.map { s in
+            do { return try ReportTarget.parse(s) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func parsedGates() throws -> [Gate] {
+        try gates.map { s in
+            do { return try Gate.parse(s) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     /// The process environment with dotenv files filling in what it lacks.
@@ -60,20 +76,6 @@ struct ExecutionOptions: ParsableArguments {
             }
         }
         return env
-    }
-}
-
-/// `--report FORMAT:PATH`.
-struct ReportTarget {
-    enum Format: String, CaseIterable { case json }
-    var format: Format
-    var path: String
-
-    static func parse(_ s: String) throws -> ReportTarget {
-        guard let colon = s.firstIndex(of: ":"), let f = Format(rawValue: String(s[..<colon])), s.index(after: colon) < s.endIndex else {
-            throw ValidationError("--report takes FORMAT:PATH with FORMAT one of \(Format.allCases.map(\.rawValue).joined(separator: ", ")), found '\(s)'")
-        }
-        return ReportTarget(format: f, path: String(s[s.index(after: colon)...]))
     }
 }
 
@@ -128,26 +130,31 @@ enum Execution {
         let verbosity: ConsoleReporter.Verbosity = execution.quiet ? .quiet : execution.verbose ? .verbose : .normal
         let reporter = ConsoleReporter(live: isatty(STDOUT_FILENO) == 1, color: color, verbosity: verbosity) { Output.out($0) }
         let signals = SignalTrap(context)
-        let report = await Runner.run(context, observer: reporter)
+        var report = await Runner.run(context, observer: reporter)
         signals.release()
         await transport.shutdown()
+        report.gates = (try? execution.parsedGates()) ?? []
         let code = report.exitCode
         Output.out(reporter.finalText(report, exitCode: code))
-        for target in execution.reports.compactMap({ try? ReportTarget.parse($0) }) {
+        writeReports((try? execution.reportTargets()) ?? [], report, masker: context.masker, quiet: execution.quiet)
+        return code
+    }
+
+    /// Every `--report`; one that cannot be written is an error message, not a change of exit code.
+    static func writeReports(_ targets: [ReportTarget], _ report: RunReport, masker: SecretMasker, quiet: Bool) {
+        for target in targets {
             do {
-                switch target.format {
-                case .json: try JSONReport.write(JSONReport.document(report, masker: context.masker).prettyText() + "\n", to: target.path)
-                }
-                if verbosity != .quiet { Output.out("wrote \(target.format.rawValue) report \(target.path)\n") }
+                try ReportWriter.write(target, report, masker: masker)
+                if !quiet { Output.out("wrote \(target.format.rawValue) report \(target.path)\n") }
             } catch {
                 Output.err("error: cannot write \(target.path): \(error.localizedDescription)\n")
             }
         }
-        return code
     }
 }
 
-/// Ctrl-C and SIGTERM stop new sends; what ran is reported and the run exits 130.
+/// Ctrl-C and SIGTERM stop new sends and cancel the requests in flight; what ran is reported and
+/// the run exits 130.
 final class SignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
@@ -161,7 +168,7 @@ final class SignalTrap: @unchecked Sendable {
                     Foundation.exit(ExitStatus.interrupted.rawValue)
                 }
                 context.cancel()
-                FileHandle.standardError.write(Data("\ninterrupted: finishing the cases in flight, then reporting (Ctrl-C again to quit now)\n".utf8))
+                FileHandle.standardError.write(Data("\ninterrupted: cancelling the requests in flight, then reporting (Ctrl-C again to quit now)\n".utf8))
             }
             source.resume()
             sources.append(source)

@@ -21,12 +21,21 @@ struct SelectionOptions: ParsableArguments {
     @Option(help: "Environment from rehearse.yaml (default: its default_env).")
     var env: String?
 
+    @Option(help: ArgumentHelp("Run only shard I of N: whole plans, balanced by case count, the same split on every machine.", valueName: "I/N"))
+    var shard: String?
+
     @Option(name: .customLong("var"), help: ArgumentHelp("Set a template variable; wins over every other source.", valueName: "k=v"))
     var vars: [String] = []
 
     func validate() throws {
         _ = try priorities()
         _ = try cliVars()
+        _ = try parsedShard()
+    }
+
+    func parsedShard() throws -> Shard? {
+        guard let shard else { return nil }
+        do { return try Shard.parse(shard) } catch { throw ValidationError("\(error)") }
     }
 
     func priorities() throws -> Set<Priority> {
@@ -54,6 +63,6 @@ struct SelectionOptions: ParsableArguments {
 
     func compileOptions() throws -> CompileOptions {
         CompileOptions(selection: Selection(priorities: try priorities(), tags: Set(tag), excludeTags: Set(excludeTag), filters: filter),
-                       environment: env, cliVars: try cliVars())
+                       environment: env, cliVars: try cliVars(), shard: try parsedShard())
     }
 }

@@ -154,6 +154,7 @@ extension Compiler {
             guard keep.insert(i).inserted else { continue }
             work += full.nodes[i].dependencies.map(\.from)
         }
+        if let shard = options.shard { keep = restrict(keep, of: full, to: shard) }
         let kept = keep.sorted()
         var newIndex: [Int: Int] = [:]
         for (j, i) in kept.enumerated() { newIndex[i] = j }
@@ -172,6 +173,7 @@ extension Compiler {
         graph.nodes = nodes
         graph.cases = cases
         graph.order = topologicalOrder(nodes) ?? []
+        graph.shard = options.shard
         graph.environmentReferences = environmentReferences(for: graph)
         return graph
     }

@@ -8,11 +8,15 @@ public struct CompileOptions: Sendable {
     public var environment: String?
     /// Names given with `--var k=v` (they win over every other source).
     public var cliVars: [String: String] = [:]
+    /// `--shard I/N`: keep only this shard's plans of the selection.
+    public var shard: Shard?
 
-    public init(selection: Selection = Selection(), environment: String? = nil, cliVars: [String: String] = [:]) {
+    public init(selection: Selection = Selection(), environment: String? = nil, cliVars: [String: String] = [:],
+                shard: Shard? = nil) {
         self.selection = selection
         self.environment = environment
         self.cliVars = cliVars
+        self.shard = shard
     }
 }
 

@@ -75,6 +75,8 @@ public struct ExecutableGraph: Sendable {
     public var cases: [Int: ResolvedCase]
     /// `{{ env.NAME }}` used by the nodes in the graph, with where first used (checked before a run).
     public var environmentReferences: [String: SourceLocation]
+    /// The `--shard` this graph is a part of, if any.
+    public var shard: Shard? = nil
 
     public func testCase(_ ref: CaseRef) -> Case { plans[ref.plan].cases[ref.index] }
 }

@@ -8,6 +8,7 @@ extension CaseExecutor {
         var failing = 0
         var firstFailures: [Failure] = []
         var transportErrors = 0
+        var cancelledRequests = 0
         var lastObserved: ObservedResponse?
         let transport = context.transport
         await withTaskGroup(of: Result<HTTPResponseData, TransportError>.self) { group in
@@ -33,12 +34,17 @@ extension CaseExecutor {
                         if firstFailures.isEmpty { firstFailures = failures; lastObserved = observed }
                     }
                 case .failure(let error):
+                    if error.kind == .cancelled { cancelledRequests += 1 }
                     failing += 1
                     transportErrors += 1
                     if firstFailures.isEmpty { firstFailures = [Failure(.transport, error.message)] }
                 }
                 if sent < load.requests && !context.isCancelled { launch() }
             }
+        }
+        let completed = latencies.count + transportErrors - cancelledRequests
+        if context.isCancelled, completed < load.requests {
+            return errored(.interrupted, "interrupted after \(completed) of \(load.requests) requests", attempts: completed)
         }
         var r = base(.passed)
         r.attempts = load.requests

@@ -20,6 +20,7 @@ struct CaseExecutor {
         var r = CaseResult(planID: plan.id, caseID: testCase.id, name: testCase.name, priority: resolved.priority,
                            tags: resolved.tags, outcome: outcome)
         r.captureNames = testCase.capturedNames
+        if case .profile(let name, .valid) = resolved.auth { r.auth = name.value }
         return r
     }
 
@@ -47,7 +48,8 @@ struct CaseExecutor {
 
     /// `xfail`: a failure is the expected outcome, a pass is news (spec §3).
     func applyXFail(_ r: CaseResult) -> CaseResult {
-        guard let reason = testCase.xfail else { return r }
+        // An interrupted case says nothing about the known bug.
+        guard let reason = testCase.xfail, !r.wasInterrupted else { return r }
         var out = r
         switch r.outcome {
         case .failed, .errored:
@@ -107,11 +109,19 @@ struct CaseExecutor {
         var attempt = 0
         while true {
             attempt += 1
-            if context.isCancelled { return errored(.interrupted, "interrupted", attempts: attempt - 1) }
+            if context.isCancelled {
+                let when = attempt == 1 ? "before the request was sent" : "while retrying, after \(attempt - 1) attempt\(attempt == 2 ? "" : "s")"
+                return errored(.interrupted, "interrupted \(when)", attempts: attempt - 1)
+            }
             let outcome: Result<HTTPResponseData, TransportError>
             do throws(TransportError) { outcome = .success(try await context.transport.send(request)) } catch { outcome = .failure(error) }
             switch outcome {
             case .failure(let error):
+                if error.kind == .cancelled || context.isCancelled {
+                    var r = errored(.interrupted, "interrupted while waiting for the response", attempts: attempt)
+                    r.exchange = exchange(request, nil)
+                    return r
+                }
                 if let wait = RetryDecision.delay(policy: policy, method: request.method, observed: .transport(error.kind),
                                                   attempt: attempt, random: context.random, now: context.clock.now()) {
                     try? await context.clock.sleep(for: wait)

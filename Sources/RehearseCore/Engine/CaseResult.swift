@@ -60,8 +60,16 @@ public struct CaseResult: Sendable {
     /// Names of captured values (values may be secrets, so reports list names only).
     public var captureNames: [String]
     public var load: LoadStats?
+    /// The auth profile whose valid credentials the case sends; nil for none and negative modes.
+    /// Reports use it to tell "every protected case got 403" from a broken endpoint.
+    public var auth: String?
 
     public var fullID: String { "\(planID)/\(caseID)" }
+
+    /// True when the run's interrupt ended this case (in flight or not started).
+    public var wasInterrupted: Bool {
+        failures.contains { $0.kind == .interrupted } || (outcome == .skipped && reason == "interrupted")
+    }
 
     public init(planID: String, caseID: String, name: String?, priority: Priority, tags: [String], outcome: Outcome,
                 attempts: Int = 0, duration: Duration = .zero, failures: [Failure] = [], reason: String? = nil) {

@@ -25,10 +25,12 @@ struct LoginExecutor {
         var attempt = 0
         while true {
             attempt += 1
+            if context.isCancelled { return fail("interrupted", attempt - 1) }
             let response: HTTPResponseData
             do throws(TransportError) {
                 response = try await context.transport.send(request)
             } catch {
+                if error.kind == .cancelled || context.isCancelled { return fail("interrupted", attempt) }
                 if let wait = RetryDecision.delay(policy: policy, method: request.method, observed: .transport(error.kind),
                                                   attempt: attempt, random: context.random) {
                     try? await context.clock.sleep(for: wait)

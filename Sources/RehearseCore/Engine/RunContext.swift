@@ -32,6 +32,7 @@ public final class RunContext: Sendable {
     private let captures = Mutex<[Int: [String: [String: JSONValue]]]>([:])
     private let planVars = Mutex<[Int: Result<[String: JSONValue], RenderError>]>([:])
     private let cancelled = Atomic<Bool>(false)
+    private let cancelWaiters = Mutex(CancelWaiters())
 
     public init(graph: ExecutableGraph, options: RunOptions, transport: any HTTPTransport,
                 webSocket: (any WebSocketTransport)? = nil, clock: any RunClock = SystemRunClock(),
@@ -103,7 +104,53 @@ public final class RunContext: Sendable {
     }
 
     public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
-    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    /// Stops the run: no new case starts, and `waitUntilCancelled` returns so the runner can
+    /// cancel the requests in flight. Safe to call from a signal handler's queue, more than once.
+    public func cancel() {
+        cancelled.store(true, ordering: .relaxed)
+        let waiting = cancelWaiters.withLock { w in
+            w.cancelled = true
+            defer { w.pending = [:] }
+            return Array(w.pending.values)
+        }
+        waiting.forEach { $0.resume() }
+    }
+
+    /// Returns once `cancel()` is called, or when the waiting task itself is cancelled (which is
+    /// how the runner stops waiting at the end of a run that was never interrupted).
+    func waitUntilCancelled() async {
+        let id = cancelWaiters.withLock { w in
+            w.next += 1
+            return w.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = cancelWaiters.withLock { w -> Bool in
+                    if w.cancelled || w.abandoned.remove(id) != nil { return true }
+                    w.pending[id] = c
+                    return false
+                }
+                if now { c.resume() }
+            }
+        } onCancel: {
+            // The handler may run before the continuation is registered: leave a mark for it.
+            let c = cancelWaiters.withLock { w -> CheckedContinuation<Void, Never>? in
+                if let c = w.pending.removeValue(forKey: id) { return c }
+                w.abandoned.insert(id)
+                return nil
+            }
+            c?.resume()
+        }
+    }
+}
+
+/// Tasks waiting for `RunContext.cancel()`.
+struct CancelWaiters {
+    var cancelled = false
+    var next: UInt64 = 0
+    var pending: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var abandoned: Set<UInt64> = []
 }
 
 /// Sends WebSocket conversations (the WebSocket issue provides the real one).

@@ -12,6 +12,13 @@ public struct LoginResult: Sendable {
     public var succeeded: Bool
     public var attempts: Int
     public var failure: String?
+
+    public init(profile: String, succeeded: Bool, attempts: Int, failure: String?) {
+        self.profile = profile
+        self.succeeded = succeeded
+        self.attempts = attempts
+        self.failure = failure
+    }
 }
 
 /// Every result of a run, in file order, and what the run as a whole means.
@@ -22,12 +29,30 @@ public struct RunReport: Sendable {
     public var environment: String?
     public var seed: UInt64
     public var interrupted = false
+    /// `--shard I/N` when the run was one shard of a suite.
+    public var shard: Shard?
+    /// `--gate`s: when present they, not "any failure", decide the exit code.
+    public var gates: [Gate] = []
+
+    public init(results: [CaseResult], logins: [LoginResult] = [], duration: Duration = .zero, environment: String? = nil,
+                seed: UInt64 = 0) {
+        self.results = results
+        self.logins = logins
+        self.duration = duration
+        self.environment = environment
+        self.seed = seed
+    }
 
     public func count(_ o: Outcome) -> Int { results.filter { $0.outcome == o }.count }
 
-    /// Exit code of spec §6 (without gates): 0 when nothing failed, errored or xpassed.
+    /// Each gate against the by-priority table of this run.
+    public var gateResults: [GateResult] { Gates.evaluate(gates, RunSummary(results)) }
+
+    /// Exit code of spec §6: 130 when interrupted; with gates, 1 when one is missed; without,
+    /// 1 when anything failed, errored or xpassed.
     public var exitCode: Int32 {
         if interrupted { return 130 }
+        if !gates.isEmpty { return gateResults.allSatisfy(\.passed) ? 0 : 1 }
         return results.contains { !$0.outcome.isSuccess } ? 1 : 0
     }
 }
@@ -87,10 +112,15 @@ public enum Runner {
             switch graph.nodes[blocker].kind {
             case .auth(let profile):
                 let why = logins.first { $0.profile == profile }?.failure ?? "failed"
-                r.reason = "auth session failed (\(profile): \(why))"
+                r.reason = why == "interrupted" ? "interrupted" : "auth session failed (\(profile): \(why))"
             case .testCase:
-                let word = results[blocker]?.outcome == .skipped ? "skipped" : "failed"
-                r.reason = "dependency \(graph.nodes[blocker].name) \(word)"
+                if results[blocker]?.wasInterrupted == true {
+                    // Not the dependency's fault: the run stopped.
+                    r.reason = "interrupted"
+                } else {
+                    let word = results[blocker]?.outcome == .skipped ? "skipped" : "failed"
+                    r.reason = "dependency \(graph.nodes[blocker].name) \(word)"
+                }
             }
             return r
         }
@@ -104,7 +134,9 @@ public enum Runner {
             return .testCase(r)
         }
 
-        await withTaskGroup(of: (Int, NodeOutcome).self) { group in
+        // A nil element is the interrupt watcher: `context.cancel()` cancels the cases in flight,
+        // so a hung request ends now instead of at its timeout.
+        await withTaskGroup(of: (Int, NodeOutcome)?.self) { group in
             var running = 0
             func launch() {
                 while running < max(1, context.options.jobs), let n = ready.popMin() {
@@ -121,12 +153,22 @@ public enum Runner {
                     }
                 }
             }
+            group.addTask {
+                await context.waitUntilCancelled()
+                return nil
+            }
             launch()
-            while let (n, outcome) = await group.next() {
+            while running > 0, let next = await group.next() {
+                guard let (n, outcome) = next else {
+                    group.cancelAll()
+                    continue
+                }
                 running -= 1
                 complete(n, outcome)
                 launch()
             }
+            // Everything finished: stop the watcher.
+            group.cancelAll()
         }
         var report = RunReport(results: [], logins: logins,
                                duration: context.clock.instant() - started, environment: graph.environment,
@@ -134,6 +176,7 @@ public enum Runner {
         // File order: nodes are numbered by plan and case.
         report.results = results.compactMap { $0 }
         report.interrupted = context.isCancelled
+        report.shard = graph.shard
         return report
     }
 }

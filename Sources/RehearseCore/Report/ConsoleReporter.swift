@@ -81,6 +81,13 @@ public final class ConsoleReporter: RunObserver, Sendable {
         if let env = report.environment { out += " (environment \(env), seed \(report.seed))" }
         out += "\n\n" + RunSummary.table("priority", s.byPriority)
         if !s.byTag.isEmpty { out += "\n" + RunSummary.table("tag", s.byTag) }
+        let gates = report.gateResults
+        if !gates.isEmpty {
+            out += "\ngates\n"
+            for g in gates { out += "  " + (g.passed ? paint("✓", "32") : paint("✗", "1;31")) + " \(g.summary)\n" }
+        }
+        let hints = NextSteps.runHints(report).filter { !$0.hasPrefix("the run was interrupted") }
+        if !hints.isEmpty { out += "\n" + hints.map { "hint: \($0)\n" }.joined() }
         if report.interrupted { out += "\ninterrupted: the results above are complete for what ran\n" }
         out += "\nexit \(exitCode)\n"
         return out

@@ -26,6 +26,13 @@ public enum JSONReport {
                  "failure": $0.failure.map { .string($0) } ?? .null]
             }),
         ]
+        if let shard = report.shard { doc["shard"] = ["index": .number(Double(shard.index)), "count": .number(Double(shard.count))] }
+        if !report.gates.isEmpty {
+            doc["gates"] = .array(report.gateResults.map { g in
+                ["priority": .string(g.gate.priority.rawValue), "min_percent": .number(g.gate.percent),
+                 "pass_rate": g.rate.map { .number(($0 * 1000).rounded() / 1000) } ?? .null, "passed": .bool(g.passed)]
+            })
+        }
         doc["results"] = .array(report.results.map(result))
         return masker.mask(.object(doc))
     }
@@ -47,6 +54,7 @@ public enum JSONReport {
             }),
         ]
         if let n = r.name { o["name"] = .string(n) }
+        if let a = r.auth { o["auth"] = .string(a) }
         if let reason = r.reason { o["reason"] = .string(reason) }
         if let e = r.exchange {
             var eo: [String: JSONValue] = ["request": .string(e.requestLine)]
@@ -61,17 +69,5 @@ public enum JSONReport {
                                                           uniquingKeysWith: { a, _ in a }))]
         }
         return .object(o)
-    }
-
-    /// Writes atomically: a temp file beside the target, then a rename, so a reader never sees half.
-    public static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try Data(text.utf8).write(to: tmp)
-        if rename(tmp.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: tmp)
-            throw CocoaError(.fileWriteUnknown)
-        }
     }
 }
