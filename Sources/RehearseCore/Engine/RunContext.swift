@@ -108,6 +108,3 @@ public final class RunContext: Sendable {
     public var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
     public func cancel() { cancelled.store(true, ordering: .relaxed) }
 }
-
-/// Sends WebSocket conversations (the WebSocket issue provides the real one).
-public protocol WebSocketTransport: Sendable {}
