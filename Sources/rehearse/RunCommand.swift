@@ -113,8 +113,11 @@ enum Execution {
         transportOptions.insecureTLS = execution.insecure
         let transport = AsyncHTTPTransport(options: transportOptions)
         defer { Task { await transport.shutdown() } }
+        var webSocketOptions = WebSocketKitTransport.Options()
+        webSocketOptions.insecureTLS = execution.insecure
+        let webSocket = WebSocketKitTransport(options: webSocketOptions)
         let context: RunContext
-        do { context = try RunContext(graph: graph, options: options, transport: transport) } catch {
+        do { context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket) } catch {
             Output.err("error: cannot render the suite's vars: \(error.message)\n")
             await transport.shutdown()
             return ExitStatus.invalid.rawValue
@@ -130,6 +133,7 @@ enum Execution {
         let signals = SignalTrap(context)
         let report = await Runner.run(context, observer: reporter)
         signals.release()
+        await webSocket.shutdown()
         await transport.shutdown()
         let code = report.exitCode
         Output.out(reporter.finalText(report, exitCode: code))
