@@ -13,7 +13,7 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .customLong("fail-fast"), help: "Stop starting cases after the first failure.")
     var failFast = false
 
-    @Option(help: ArgumentHelp("Timeout for every request and WebSocket step, replacing the plans' (e.g. 5s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Timeout for every request and WebSocket handshake, replacing the plans'; also the wait of receive steps without `within` (e.g. 5s).", valueName: "duration"))
     var timeout: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print what would be sent; send nothing.")

@@ -49,6 +49,20 @@ final class WebSocketKitTransportTests: XCTestCase {
         XCTAssertLessThan(elapsed, .seconds(3))
     }
 
+    /// websocket-kit does not report a connection that closes before the handshake answer; it is
+    /// seen at the timeout, as a timeout, which the retry policy treats like a drop for a GET.
+    func testAServerHangingUpWithoutAnAnswerIsSeenAtTheTimeout() async throws {
+        let server = try await RawHTTPServer.start { connection in
+            _ = try await connection.readRequest()
+            await connection.close()
+        }
+        let transport = WebSocketKitTransport()
+        let error = await Self.error(transport, "ws://127.0.0.1:\(server.port)/ws", timeout: .milliseconds(300))
+        await transport.shutdown()
+        await server.stop()
+        XCTAssertEqual(error?.kind, .timeout)
+    }
+
     func testConnectFailuresAndBadAnswersAreSorted() async throws {
         let closed = try await RawHTTPServer.start { _ in }
         let port = closed.port

@@ -12,7 +12,8 @@ import WebSocketKit
 ///
 /// websocket-kit reports a refused upgrade as `WebSocketClient.Error.invalidResponseStatus`
 /// carrying the response head, so the real status and headers of a 401/403 are observable. It
-/// drops the refusal's body, so `.refused` handshakes come back with `body: nil`.
+/// drops the refusal's body, so `.refused` handshakes come back with `body: nil`. It also does
+/// not report a server that hangs up before answering: that shows as `.timeout` at the deadline.
 public final class WebSocketKitTransport: WebSocketTransport {
     /// Settings fixed for the transport's life.
     public struct Options: Sendable {
