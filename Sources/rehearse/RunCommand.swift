@@ -13,7 +13,7 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .customLong("fail-fast"), help: "Stop starting cases after the first failure.")
     var failFast = false
 
-    @Option(help: ArgumentHelp("Timeout for every request and WebSocket step, replacing the plans' (e.g. 5s).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Timeout for every request and WebSocket handshake, replacing the plans'; also the wait of receive steps without `within` (e.g. 5s).", valueName: "duration"))
     var timeout: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print what would be sent; send nothing.")
@@ -115,8 +115,11 @@ enum Execution {
         transportOptions.insecureTLS = execution.insecure
         let transport = AsyncHTTPTransport(options: transportOptions)
         defer { Task { await transport.shutdown() } }
+        var webSocketOptions = WebSocketKitTransport.Options()
+        webSocketOptions.insecureTLS = execution.insecure
+        let webSocket = WebSocketKitTransport(options: webSocketOptions)
         let context: RunContext
-        do { context = try RunContext(graph: graph, options: options, transport: transport) } catch {
+        do { context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket) } catch {
             Output.err("error: cannot render the suite's vars: \(error.message)\n")
             await transport.shutdown()
             return ExitStatus.invalid.rawValue
@@ -132,6 +135,7 @@ enum Execution {
         let signals = SignalTrap(context)
         var report = await Runner.run(context, observer: reporter)
         signals.release()
+        await webSocket.shutdown()
         await transport.shutdown()
         report.gates = (try? execution.parsedGates()) ?? []
         let code = report.exitCode

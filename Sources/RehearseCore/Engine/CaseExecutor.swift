@@ -38,9 +38,7 @@ struct CaseExecutor {
         var result: CaseResult
         switch testCase.kind {
         case .http(let spec): result = await runHTTP(spec)
-        case .websocket:
-            result = base(.errored)
-            result.failures = [Failure(.configuration, "WebSocket cases are not supported by this build yet")]
+        case .websocket(let spec): result = await runWebSocket(spec)
         }
         result.duration = context.clock.instant() - started
         return applyXFail(result)

@@ -17,10 +17,6 @@ public enum DryRun {
             out += "\(node.name)"
             if let skip = c.skip { out += "  (skipped: \(skip))\n\n"; continue }
             out += "\n"
-            guard case .http(let spec) = c.kind else {
-                out += "  WebSocket conversation\n\n"
-                continue
-            }
             var renderer: TemplateRenderer
             do { renderer = try context.renderer(forPlan: executor.resolved.ref.plan) } catch {
                 out += "  cannot render: \(error.message)\n\n"
@@ -29,6 +25,10 @@ public enum DryRun {
             for other in graph.plans[executor.resolved.ref.plan].cases {
                 renderer.scope.captures[other.id] = Dictionary(other.capturedNames.map { ($0, JSONValue.string("<\(other.id).\($0)>")) },
                                                                uniquingKeysWith: { a, _ in a })
+            }
+            guard case .http(let spec) = c.kind else {
+                if case .websocket(let ws) = c.kind { out += await describe(ws, executor, renderer) }
+                continue
             }
             let credentials = (try? await context.auth.credentials(for: executor.resolved.auth)) ?? .none
             do {
@@ -48,4 +48,49 @@ public enum DryRun {
         }
         return context.masker.mask(out)
     }
+
+    /// A WebSocket case: the handshake it would send and its steps, one line each.
+    static func describe(_ ws: WebSocketSpec, _ executor: CaseExecutor, _ renderer: TemplateRenderer) async -> String {
+        let context = executor.context
+        let credentials = (try? await context.auth.credentials(for: executor.resolved.auth, webSocket: true)) ?? .none
+        var out = ""
+        do {
+            out += "  GET \(try renderer.renderString(ws.url)) (WebSocket upgrade)\n"
+            var headers = try context.commonHeaders(renderer) + credentials.headers
+            for (k, t) in ws.headers { headers.append((k, try renderer.renderString(t))) }
+            for h in headers {
+                let sensitive = h.name.lowercased() == "authorization"
+                out += "  \(h.name): \(sensitive ? CaseExecutor.redactCredential(h.value) : h.value)\n"
+            }
+            var subprotocols: [String] = []
+            for t in ws.subprotocols { subprotocols.append(try renderer.renderString(t)) }
+            // The subprotocol carries the token: shown by its prefix only.
+            if credentials.subprotocol != nil { subprotocols.append("jwt.***") }
+            if !subprotocols.isEmpty { out += "  Sec-WebSocket-Protocol: \(subprotocols.joined(separator: ", "))\n" }
+            for (i, step) in ws.steps.enumerated() {
+                out += "  step \(i + 1): "
+                switch step.action {
+                case .send(.json(let v)): out += "send \(try renderer.render(v).jsonText)\n"
+                case .send(.text(let t)): out += "send \(try renderer.renderString(t))\n"
+                case .receive(let r):
+                    let conversation = WebSocketConversation(connection: NoConnection(), context: context, planFile: "",
+                                                             caseID: executor.testCase.id, defaultWithin: executor.timeout,
+                                                             renderer: renderer)
+                    out += "receive \(conversation.wanted(r)) within \(DurationParser.format(r.within ?? executor.timeout))"
+                    out += r.skipOthers ? ", skipping others\n" : "\n"
+                case .close(let code): out += "close \(code)\n"
+                }
+            }
+        } catch {
+            out += "  cannot render: \(error.message)\n"
+        }
+        return out + "\n"
+    }
+}
+
+/// Stands in for a connection where nothing is sent (dry runs describe steps without one).
+private struct NoConnection: WebSocketConnection {
+    func send(text: String) async throws(TransportError) { throw TransportError(.other, "dry run") }
+    func receive(within: Duration) async -> WebSocketEvent { .timedOut }
+    func close(code: Int) async {}
 }

@@ -152,6 +152,3 @@ struct CancelWaiters {
     var pending: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var abandoned: Set<UInt64> = []
 }
-
-/// Sends WebSocket conversations (the WebSocket issue provides the real one).
-public protocol WebSocketTransport: Sendable {}

@@ -76,15 +76,16 @@ enum EngineFixtures {
         return try XCTUnwrap(graph, file: file, line: line)
     }
 
-    static func run(_ graph: ExecutableGraph, transport: FakeTransport, clock: FakeClock = FakeClock(),
-                    environment: [String: String] = [:], configure: (inout RunOptions) -> Void = { _ in }) async throws
+    static func run(_ graph: ExecutableGraph, transport: FakeTransport, webSocket: FakeWebSocketTransport? = nil,
+                    clock: FakeClock = FakeClock(), environment: [String: String] = [:],
+                    configure: (inout RunOptions) -> Void = { _ in }) async throws
         -> (RunReport, RunContext)
     {
         var options = RunOptions()
         options.seed = 42
         options.environment = environment
         configure(&options)
-        let context = try RunContext(graph: graph, options: options, transport: transport, clock: clock)
+        let context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket, clock: clock)
         return (await Runner.run(context), context)
     }
 }
