@@ -113,7 +113,7 @@ struct NameChecker {
             scope.selfID = c.id
             envRefs = [:]
             captureRefs = []
-            c.forEachTemplate { t, pos in check(t, scope: scope, file: plan.file, fallback: pos) }
+            for (t, pos) in c.templates { check(t, scope: scope, file: plan.file, fallback: pos) }
             analysis.environmentReferences.append(envRefs)
             analysis.captureDependencies.append(captureRefs.compactMap { ref in
                 index[ref.0].flatMap { $0 == index[c.id] ? nil : ($0, ref.1) }

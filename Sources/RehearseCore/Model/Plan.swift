@@ -16,8 +16,9 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
-/// One plan file, parsed.
-public struct Plan: Sendable {
+/// One plan file, parsed. A class for the same reason as `Case`: built once by the parser, then
+/// only read, and passed around far too often to copy field by field.
+public final class Plan: @unchecked Sendable {
     /// Path relative to the plan directory without extension: `critical/health`.
     public var id: String
     /// The path as given to the tool, used in diagnostics.
@@ -69,6 +70,9 @@ public final class Case: @unchecked Sendable {
     public var load: LoadSpec?
     public var skip: String?
     public var xfail: String?
+    /// Every template of the case that holds an expression, with the position of its scalar,
+    /// recorded by the parser so the compiler need not walk the case again.
+    public var templates: [(Template, SourcePosition)] = []
 
     public init(id: String, position: SourcePosition, kind: Kind) {
         self.id = id

@@ -6,6 +6,8 @@ import Synchronization
 /// of a file instead of stopping at the first.
 struct ParseContext {
     let bag: DiagnosticBag
+    /// Collects the templates of the case being parsed (see `Case.templates`).
+    let collector = TemplateCollector()
 
     func error(_ code: DiagnosticCode, _ message: String, _ node: YAMLNode, hint: String? = nil) {
         bag.report(code, message, at: node.position, length: node.displayLength, hint: hint)
@@ -147,6 +149,7 @@ struct ParseContext {
             for case .expression(_, let at) in t.parts {
                 t.positions.append(position(in: node, offset: offset + at))
             }
+            if collector.active && !t.isLiteral { collector.items.append((t, node.position)) }
             return t
         case .failure(let e):
             bag.report(.template, e.message, at: position(in: node, offset: offset + e.offset), hint: e.hint)
@@ -236,5 +239,22 @@ final class RegexCache: Sendable {
         do { _ = try Regex(pattern) } catch { message = "\(error)" }
         errors.withLock { $0[pattern] = message }
         return message
+    }
+}
+
+/// The templates met while parsing one case; active only between `start` and `finish`.
+final class TemplateCollector {
+    var active = false
+    var items: [(Template, SourcePosition)] = []
+
+    func start() {
+        active = true
+        items = []
+    }
+
+    func finish() -> [(Template, SourcePosition)] {
+        active = false
+        defer { items = [] }
+        return items
     }
 }

@@ -95,6 +95,8 @@ public struct PlanParser {
     }
 
     func parseCase(_ node: YAMLNode) -> Case? {
+        ctx.collector.start()
+        defer { _ = ctx.collector.finish() }
         let errorsBefore = ctx.bag.items.count
         guard let pairs = ctx.mapping(node, what: "a case", allowed: Self.caseKeys) else { return nil }
         guard let idNode = node["id"] else {
@@ -151,6 +153,7 @@ public struct PlanParser {
         if !expectHadErrors && ctx.bag.items.count == errorsBefore {
             checkExpectations(&c, node: node, idNode: idNode, hasExpect: hasExpect)
         }
+        c.templates = ctx.collector.items
         return kind == nil ? nil : c
     }
 
