@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RehearseCore
+import Synchronization
 
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,12 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No ANSI colours (also with NO_COLOR set).")
     var noColor = false
 
+    static let keepAlive = Mutex<LintResult?>(nil)
+
     func run() throws {
         let result = Lint.run(paths: selection.paths, options: try selection.compileOptions(), strict: strict)
+        // The process ends right after; freeing every parsed case first would only cost time.
+        LintCommand.keepAlive.withLock { $0 = result }
         let renderer = DiagnosticRenderer(sources: result.loaded.sources, color: Output.useColor(noColor: noColor))
         switch format {
         case .text:

@@ -58,7 +58,6 @@ extension Compiler {
                 nodes[me].dependencies = deps
             }
         }
-        // The order is computed once, for the selected graph (`select`).
         return ExecutableGraph(suite: suite, plans: loaded.plans, environment: envName, nodes: nodes,
                                order: [], cases: resolved, environmentReferences: [:])
     }
@@ -84,7 +83,6 @@ extension Compiler {
     /// Reports each dependency cycle once, naming every case on it.
     mutating func reportCycles(_ graph: ExecutableGraph) {
         let nodes = graph.nodes
-        guard topologicalOrder(nodes) == nil else { return }
         var color = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 on stack, 2 done
         var reported = Set<Int>()
         for start in nodes.indices where color[start] == 0 {
@@ -136,7 +134,6 @@ extension Compiler {
         if s.priorities.isEmpty && s.tags.isEmpty && s.excludeTags.isEmpty && s.filters.isEmpty && options.shard == nil {
             var graph = full
             for i in graph.nodes.indices { graph.nodes[i].selected = true }
-            graph.order = topologicalOrder(graph.nodes) ?? []
             graph.environmentReferences = environmentReferences(for: graph)
             return graph
         }

@@ -86,7 +86,8 @@ public struct Compiler {
         analyses = analyzePlans(NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile))
         for a in analyses { diagnostics += a.diagnostics }
         var full = buildFullGraph()
-        reportCycles(full)
+        full.order = topologicalOrder(full.nodes) ?? []
+        if full.order.count != full.nodes.count { reportCycles(full) }
         let hasErrors = diagnostics.contains { $0.severity == .error } || loaded.diagnostics.contains { $0.severity == .error }
         guard !hasErrors else { return nil }
         full = select(from: full)
