@@ -1,16 +1,26 @@
-extension Compiler {
+/// What every case inherits, worked out per plan (in parallel, with the name checks).
+struct CaseResolver {
+    let suite: Suite
+    /// The suite's default retry policy, applied once rather than per case.
+    let baseRetry: RetryPolicy
+
+    init(suite: Suite) {
+        self.suite = suite
+        var retry = RetryPolicy()
+        if let d = suite.defaults.retry { retry = d.applied(to: retry) }
+        baseRetry = retry
+    }
+
     /// The auth a case runs with: its own, else its plan's, else the suite default, else none.
     func effectiveAuth(_ c: Case, _ plan: Plan) -> AuthUse {
         c.auth ?? plan.auth ?? suite.defaults.auth ?? .none
     }
 
-    func resolve(_ ref: CaseRef, plan: borrowing Plan) -> ResolvedCase {
+    func resolve(_ ref: CaseRef, plan: Plan) -> ResolvedCase {
         let c = plan.cases[ref.index]
         var tags = plan.tags
         for t in c.tags where !tags.contains(t) { tags.append(t) }
-        var retry = RetryPolicy()
-        if let d = suite.defaults.retry { retry = d.applied(to: retry) }
-        if let r = c.retry { retry = r.applied(to: retry) }
+        let retry = c.retry.map { $0.applied(to: baseRetry) } ?? baseRetry
         var requestTimeout: Duration?
         if case .http(let r) = c.kind { requestTimeout = r.timeout }
         return ResolvedCase(ref: ref, planID: plan.id, priority: c.priority ?? plan.priority, tags: tags,
@@ -18,44 +28,61 @@ extension Compiler {
                             timeout: c.timeout ?? requestTimeout ?? suite.defaults.timeout ?? .seconds(10))
     }
 
-    /// Every case of every plan, plus a node per login profile in use, with all edges.
+    /// Resolved settings and in-plan edges (case index, reason) of every case of plan `p`.
+    func resolvePlan(_ p: Int, _ plan: Plan, into analysis: inout PlanAnalysis) {
+        var index: [String: Int] = [:]
+        for (i, c) in plan.cases.enumerated() where index[c.id] == nil { index[c.id] = i }
+        analysis.resolved.reserveCapacity(plan.cases.count)
+        for (i, c) in plan.cases.enumerated() {
+            analysis.resolved.append(resolve(CaseRef(plan: p, index: i), plan: plan))
+            var edges: [(Int, EdgeReason)] = []
+            func add(_ j: Int, _ reason: EdgeReason) {
+                if j != i && !edges.contains(where: { $0.0 == j }) { edges.append((j, reason)) }
+            }
+            for n in c.needs { if let j = index[n.value] { add(j, .needs) } }
+            for (j, name) in analysis.captureDependencies[i] { add(j, .capture(name)) }
+            if plan.serial, i > 0 { add(i - 1, .serial) }
+            analysis.edges.append(edges)
+        }
+    }
+}
+
+extension Compiler {
+    /// Every case of every plan, plus a node per login profile in use, with all edges. The
+    /// per-case work was done per plan in parallel; this only numbers nodes and adds logins.
     func buildFullGraph() -> ExecutableGraph {
-        // Case nodes are numbered plan by plan, so a case's node is its plan's offset plus its index.
-        var offsets: [Int] = []
-        offsets.reserveCapacity(loaded.plans.count)
-        var nodes: [GraphNode] = []
-        nodes.reserveCapacity(loaded.plans.reduce(0) { $0 + $1.cases.count })
-        for (p, plan) in loaded.plans.enumerated() {
-            offsets.append(nodes.count)
-            for (i, c) in plan.cases.enumerated() {
-                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: plan.id + "/" + c.id,
-                                       dependencies: [], selected: false))
+        // Login nodes come first, in order of first use: the scheduler starts lower indices first,
+        // and every case of a session waits on its login.
+        var logins: [String] = []
+        var isLogin: [String: Bool] = [:]
+        for a in analyses {
+            for r in a.resolved {
+                guard case .profile(let name, _) = r.auth else { continue }
+                if isLogin[name.value] == nil {
+                    let login = suite.profile(name.value)?.isLogin ?? false
+                    isLogin[name.value] = login
+                    if login { logins.append(name.value) }
+                }
             }
         }
-        func caseNode(_ p: Int, _ i: Int) -> Int { offsets[p] + i }
-        var authNode: [String: Int] = [:]
+        var nodes = logins.map { GraphNode(kind: .auth($0), name: "auth:\($0)", dependencies: [], selected: false) }
+        nodes.reserveCapacity(logins.count + loaded.plans.reduce(0) { $0 + $1.cases.count })
+        let loginNode = Dictionary(uniqueKeysWithValues: logins.enumerated().map { ($1, $0) })
         var resolved: [Int: ResolvedCase] = [:]
-        resolved.reserveCapacity(nodes.count)
+        resolved.reserveCapacity(nodes.capacity)
+        // Case nodes are numbered plan by plan: a case's node is its plan's base plus its index.
         for (p, plan) in loaded.plans.enumerated() {
+            let base = nodes.count
+            let analysis = analyses[p]
             for (i, c) in plan.cases.enumerated() {
-                let ref = CaseRef(plan: p, index: i)
-                let me = caseNode(p, i)
-                resolved[me] = resolve(ref, plan: plan)
-                var deps: [GraphEdge] = []
-                func add(_ target: Int, _ reason: EdgeReason) {
-                    if target != me && !deps.contains(where: { $0.from == target }) { deps.append(GraphEdge(from: target, reason: reason)) }
+                let r = analysis.resolved[i]
+                var deps = analysis.edges[i].map { GraphEdge(from: base + $0.0, reason: $0.1) }
+                if case .profile(let name, _) = r.auth, let login = loginNode[name.value] {
+                    deps.append(GraphEdge(from: login, reason: .auth))
                 }
-                for n in c.needs { if let j = plan.caseIndex(n.value) { add(caseNode(p, j), .needs) } }
-                for (j, name) in analyses[p].captureDependencies[i] { add(caseNode(p, j), .capture(name)) }
-                if plan.serial, i > 0 { add(caseNode(p, i - 1), .serial) }
-                if case .profile(let name, _) = effectiveAuth(c, plan), let profile = suite.profile(name.value), profile.isLogin {
-                    if authNode[name.value] == nil {
-                        authNode[name.value] = nodes.count
-                        nodes.append(GraphNode(kind: .auth(name.value), name: "auth:\(name.value)", dependencies: [], selected: false))
-                    }
-                    add(authNode[name.value]!, .auth)
-                }
-                nodes[me].dependencies = deps
+                resolved[base + i] = r
+                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: plan.id + "/" + c.id,
+                                       dependencies: deps, selected: false))
             }
         }
         return ExecutableGraph(suite: suite, plans: loaded.plans, environment: envName, nodes: nodes,

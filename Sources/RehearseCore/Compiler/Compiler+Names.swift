@@ -18,6 +18,9 @@ struct PlanAnalysis: Sendable {
     var captureDependencies: [[(Int, String)]] = []
     var environmentReferences: [[String: SourceLocation]] = []
     var varEnvironmentReferences: [String: SourceLocation] = [:]
+    /// Per case: what it inherits, and its edges to other cases of the plan (case index, reason).
+    var resolved: [ResolvedCase] = []
+    var edges: [[(Int, EdgeReason)]] = []
 }
 
 /// Checks template names, functions, auth uses and schema files. One instance per plan, so plans

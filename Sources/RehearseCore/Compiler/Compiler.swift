@@ -51,6 +51,7 @@ public struct Compiler {
     /// Checks every plan; plans are independent, so they are spread over the cores.
     func analyzePlans(_ checker: NameChecker) -> [PlanAnalysis] {
         let plans = loaded.plans
+        let resolver = CaseResolver(suite: suite)
         let slots = UnsafeMutableBufferPointer<PlanAnalysis>.allocate(capacity: plans.count)
         slots.initialize(repeating: PlanAnalysis())
         defer { slots.deallocate() }
@@ -59,7 +60,9 @@ public struct Compiler {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
             while i < plans.count {
-                shared[i] = NameChecker.analyze(plans[i], checker: checker)
+                var analysis = NameChecker.analyze(plans[i], checker: checker)
+                resolver.resolvePlan(i, plans[i], into: &analysis)
+                shared[i] = analysis
                 i += workers
             }
         }
@@ -79,15 +82,24 @@ public struct Compiler {
                    hint: Suggestions.hint(for: wanted, in: names)
                        ?? (names.isEmpty ? "define environments in rehearse.yaml" : "environments: \(names.joined(separator: ", "))"))
         }
+        let t0 = ContinuousClock.now
         var suiteChecker = NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile)
         suiteChecker.checkSuiteTemplates()
         diagnostics += suiteChecker.diagnostics
         envRefs = suiteChecker.envRefs
         analyses = analyzePlans(NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile))
         for a in analyses { diagnostics += a.diagnostics }
+        let t1 = ContinuousClock.now
         var full = buildFullGraph()
+        let t2 = ContinuousClock.now
         full.order = topologicalOrder(full.nodes) ?? []
         if full.order.count != full.nodes.count { reportCycles(full) }
+        let t3 = ContinuousClock.now
+        defer {
+            if ProcessInfo.processInfo.environment["REHEARSE_TIMING"] != nil {
+                FileHandle.standardError.write(Data("timing: compile: names \(t1 - t0), graph \(t2 - t1), order \(t3 - t2), select \(ContinuousClock.now - t3)\n".utf8))
+            }
+        }
         let hasErrors = diagnostics.contains { $0.severity == .error } || loaded.diagnostics.contains { $0.severity == .error }
         guard !hasErrors else { return nil }
         full = select(from: full)
