@@ -155,23 +155,35 @@ public enum SuiteLoader {
         return out
     }
 
-    /// Every *.yaml / *.yml below `dir`, skipping `_`/`.` names and the suite config.
+    /// Every *.yaml / *.yml below `dir`, skipping `_`/`.` names and the suite config. Walks with
+    /// readdir, whose entries carry their type, instead of a stat per file.
     static func discover(in dir: String, root: String) -> [PlanFile] {
-        guard let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
         var out: [PlanFile] = []
-        while let rel = walker.nextObject() as? String {
-            let name = (rel as NSString).lastPathComponent
-            if name.hasPrefix("_") || name.hasPrefix(".") {
-                walker.skipDescendants()
-                continue
+        func walk(_ path: String, top: Bool) {
+            guard let d = opendir(path) else { return }
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                }
+                if name.hasPrefix("_") || name.hasPrefix(".") { continue }
+                let full = join(path, name)
+                var type = entry.pointee.d_type
+                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
+                    // Some file systems do not fill d_type; links are followed like the old walker did.
+                    var st = stat()
+                    guard stat(full, &st) == 0 else { continue }
+                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                }
+                if type == UInt8(DT_DIR) {
+                    walk(full, top: false)
+                } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                    if top && suiteNames.contains(name) { continue }
+                    out.append(PlanFile(id: planID(path: full, root: root), path: full))
+                }
             }
-            guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { continue }
-            let path = join(dir, rel)
-            if suiteNames.contains(name) && (rel as NSString).deletingLastPathComponent.isEmpty { continue }
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { continue }
-            out.append(PlanFile(id: planID(path: path, root: root), path: path))
         }
+        walk(dir, top: true)
         return out
     }
 

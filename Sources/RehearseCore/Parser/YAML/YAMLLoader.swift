@@ -78,7 +78,12 @@ private struct TreeBuilder {
         var position: SourcePosition
         var anchor: String?
         var tag: String?
+        /// Items of a sequence.
         var children: [YAMLNode] = []
+        /// Pairs of a mapping, built as keys and values arrive (no second array per mapping).
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var merges: [YAMLNode] = []
     }
 
     let diagnostics: DiagnosticBag
@@ -136,7 +141,7 @@ private struct TreeBuilder {
             add(YAMLNode(.sequence(f.children), at: f.position, tag: f.tag), anchor: f.anchor)
         case YAML_MAPPING_END_EVENT:
             let f = stack.removeLast()
-            add(YAMLNode(.mapping(buildPairs(f.children)), at: f.position, tag: f.tag), anchor: f.anchor)
+            add(YAMLNode(.mapping(applyMerges(f.pairs, f.merges)), at: f.position, tag: f.tag), anchor: f.anchor)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             aliasCount += 1
@@ -162,31 +167,35 @@ private struct TreeBuilder {
         if let anchor { anchors[anchor] = node }
         if stack.isEmpty {
             root = node
-        } else {
+        } else if !stack[stack.count - 1].isMapping {
             stack[stack.count - 1].children.append(node)
+        } else if let key = stack[stack.count - 1].pendingKey {
+            stack[stack.count - 1].pendingKey = nil
+            addPair(key, node)
+        } else {
+            stack[stack.count - 1].pendingKey = node
         }
     }
 
-    /// Pairs up a mapping's children, applying `<<` merges and reporting duplicate keys.
-    private func buildPairs(_ children: [YAMLNode]) -> [YAMLPair] {
-        var pairs: [YAMLPair] = []
-        pairs.reserveCapacity(children.count / 2)
-        var merges: [YAMLNode] = []
-        var i = 0
-        while i + 1 < children.count {
-            let key = children[i], value = children[i + 1]
-            i += 2
-            if key.isPlainScalar, key.scalar == "<<" {
-                merges.append(value)
-                continue
-            }
-            if let k = key.scalar, let first = pairs.first(where: { $0.key.scalar == k }) {
-                diagnostics.report(.duplicateKey, "duplicate key '\(k)'", at: key.position, length: key.displayLength,
-                                   hint: "'\(k)' is already set at line \(first.key.position.line); a mapping holds each key once")
-                continue
-            }
-            pairs.append(YAMLPair(key: key, value: value))
+    /// Adds a key and value to the open mapping: `<<` is kept for merging, duplicates reported.
+    private mutating func addPair(_ key: YAMLNode, _ value: YAMLNode) {
+        let top = stack.count - 1
+        if key.isPlainScalar, key.scalar == "<<" {
+            stack[top].merges.append(value)
+            return
         }
+        if let k = key.scalar, let first = stack[top].pairs.first(where: { $0.key.scalar == k }) {
+            diagnostics.report(.duplicateKey, "duplicate key '\(k)'", at: key.position, length: key.displayLength,
+                               hint: "'\(k)' is already set at line \(first.key.position.line); a mapping holds each key once")
+            return
+        }
+        stack[top].pairs.append(YAMLPair(key: key, value: value))
+    }
+
+    /// Applies `<<` merges to a mapping's pairs.
+    private func applyMerges(_ explicit: [YAMLPair], _ merges: [YAMLNode]) -> [YAMLPair] {
+        guard !merges.isEmpty else { return explicit }
+        var pairs = explicit
         // Explicit keys win over merged ones; among merged sources the earlier one wins.
         for source in merges {
             let sources: [YAMLNode]
