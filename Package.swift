@@ -66,7 +66,12 @@ let package = Package(
         // Benchmarks (bench/README.md): figures as ratios against a baseline measured in the same run.
         .executableTarget(
             name: "rehearse-bench",
-            dependencies: ["RehearseCore", "CYAML"]
+            dependencies: [
+                "RehearseCore", "CYAML", "DemoServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RehearseCoreTests",

@@ -90,7 +90,8 @@ func lintBenchmark() throws {
 let command = CommandLine.arguments.dropFirst().first ?? "lint"
 switch command {
 case "lint": try lintBenchmark()
+case "run": try await RunBenchmark.run(cases: arg("--cases", 2000), jobs: arg("--jobs", 8), memoryCases: arg("--memory-cases", 10_000))
 default:
-    print("usage: rehearse-bench lint [--plans N] [--cases N] [--runs N]")
+    print("usage: rehearse-bench lint [--plans N] [--cases N] [--runs N] | run [--cases N] [--jobs N] [--memory-cases N]")
     exit(2)
 }

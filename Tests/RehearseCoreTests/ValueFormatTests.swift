@@ -102,3 +102,38 @@ import Testing
         #expect(a == c)
     }
 }
+
+/// The byte-level JSON reader agrees with Foundation's and rejects what is not JSON.
+@Suite struct JSONParserTests {
+    @Test(arguments: [
+        #"{"a": [1, 2.5, -3e2, null, 1e-3], "b": {"c": "d"}}"#,
+        #""\u00e9\ud83d\ude00 \"q\" \\ \/ \n\t""#, "[]", "{}", "0", "-0.5", #"[[[[]]]]"#, #"{"é": "ü"}"#,
+    ])
+    func agreesWithFoundation(text: String) throws {
+        let ours = try JSONValue.parse(text)
+        let theirs = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        #expect(ours == Self.convert(theirs))
+    }
+
+    @Test(arguments: ["{not json", "[1,]", "{\"a\" 1}", "tru", "01x", "\"unterminated", "[1] 2", "", "{\"a\":\u{01}}"])
+    func rejectsInvalid(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+
+    @Test func distinguishesBooleansFromNumbers() throws {
+        // Foundation on Linux returns booleans as plain NSNumbers, so it cannot be the oracle here.
+        #expect(try JSONValue.parse("[1, true, false]") == .array([.number(1), .bool(true), .bool(false)]))
+    }
+
+    static func convert(_ any: Any) -> JSONValue {
+        switch any {
+        case is NSNull: return .null
+        case let s as String: return .string(s)
+        case let a as [Any]: return .array(a.map(convert))
+        case let o as [String: Any]: return .object(o.mapValues(convert))
+        case let b as Bool where type(of: any) == Bool.self: return .bool(b)
+        case let n as NSNumber: return .number(n.doubleValue)
+        default: return .null
+        }
+    }
+}

@@ -235,6 +235,7 @@ extension Compiler {
 /// A small binary min-heap of node indices (for a stable topological order).
 struct Heap {
     private var items: [Int] = []
+    var isEmpty: Bool { items.isEmpty }
     init(_ initial: [Int]) { initial.forEach { insert($0) } }
 
     mutating func insert(_ x: Int) {

@@ -15,7 +15,7 @@ public struct ObservedResponse: Sendable {
         self.body = body
         self.duration = duration
         self.json = parseJSON ? Result { () throws(JSONParseError) -> JSONValue in
-            do { return try JSONValue.parse(Data(body)) } catch let e as JSONParseError { throw e } catch {
+            do { return try JSONValue.parse(body) } catch let e as JSONParseError { throw e } catch {
                 throw JSONParseError(description: "invalid JSON")
             }
         } : nil

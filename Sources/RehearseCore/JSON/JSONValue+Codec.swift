@@ -39,12 +39,16 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Parses JSON text (any top-level value).
     public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw JSONParseError(description: "invalid JSON: \(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)")
-        } catch {
-            throw JSONParseError(description: "invalid JSON: \(error)")
+        try data.withUnsafeBytes { raw throws(JSONParseError) -> JSONValue in
+            var p = JSONByteParser(raw.bindMemory(to: UInt8.self))
+            return try p.document()
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) -> JSONValue in
+            var p = JSONByteParser(buf)
+            return try p.document()
         }
     }
 
