@@ -135,7 +135,7 @@ final class DemoIntegrationTests: XCTestCase {
         let console = ConsoleReporter(live: false, color: false, verbosity: .verbose) { _ in }
         var written = console.finalText(report, exitCode: report.exitCode)
         for r in report.results { written += console.caseLine(r) }
-        written += JSONReport.document(report, masker: context.masker).prettyText()
+        for format in ReportFormat.allCases { written += ReportWriter.render(format, report, masker: context.masker) }
         // The secrets: the signing key, the env token, and every credential the server saw.
         var secrets = [secret, "tok-live-0f9e8d7c"]
         for body in recorder.bodies {
