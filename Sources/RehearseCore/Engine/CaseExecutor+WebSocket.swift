@@ -72,23 +72,16 @@ extension CaseExecutor {
     /// Renders URL, headers and subprotocols. Header precedence is RequestBuilder's: suite and
     /// environment headers, then the credentials, then the case's own headers.
     func prepareWebSocket(_ spec: WebSocketSpec) async -> PreparedWebSocket {
-        let renderer: TemplateRenderer
-        let credentials: Credentials
-        do { renderer = try context.renderer(forPlan: resolved.ref.plan) } catch {
-            return .failed(errored(.template, "cannot render the plan's vars: \(error.message)"))
-        }
-        do { credentials = try await context.auth.credentials(for: resolved.auth, webSocket: true) } catch {
-            return .failed(errored(.auth, "auth: \(error.description)"))
+        let renderer: TemplateRenderer, credentials: Credentials
+        switch await rendererAndCredentials(webSocket: true) {
+        case .ready(let r, let c): (renderer, credentials) = (r, c)
+        case .failed(let result): return .failed(result)
         }
         do {
-            var headers: [(name: String, value: String)] = []
-            func set(_ name: String, _ value: String) {
-                headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-                headers.append((name, value))
-            }
-            for h in try context.commonHeaders(renderer) { set(h.name, h.value) }
-            for h in credentials.headers { set(h.name, h.value) }
-            for (k, t) in spec.headers { set(k, try renderer.renderString(t)) }
+            var headers = HeaderList()
+            for h in try context.commonHeaders(renderer) { headers.set(h.name, h.value) }
+            for h in credentials.headers { headers.set(h.name, h.value) }
+            for (k, t) in spec.headers { headers.set(k, try renderer.renderString(t)) }
             var subprotocols: [String] = []
             for t in spec.subprotocols { subprotocols.append(try renderer.renderString(t)) }
             if let sub = credentials.subprotocol {
@@ -97,7 +90,7 @@ extension CaseExecutor {
                 subprotocols.append(sub)
             }
             let url = try renderer.renderString(spec.url)
-            return .ready(WebSocketRequestData(url: url, headers: headers, subprotocols: subprotocols), renderer)
+            return .ready(WebSocketRequestData(url: url, headers: headers.items, subprotocols: subprotocols), renderer)
         } catch {
             return .failed(errored(.template, "cannot render the WebSocket handshake: \(error.message)"))
         }

@@ -76,17 +76,31 @@ struct CaseExecutor {
         case failed(CaseResult)
     }
 
-    func prepare(_ spec: HTTPRequestSpec) async -> Prepared {
+    /// What every request and handshake starts from: the plan's renderer and the case's credentials.
+    enum Inputs {
+        case ready(TemplateRenderer, Credentials)
+        case failed(CaseResult)
+    }
+
+    func rendererAndCredentials(webSocket: Bool) async -> Inputs {
         let renderer: TemplateRenderer
-        let credentials: Credentials
         do { renderer = try context.renderer(forPlan: resolved.ref.plan) } catch {
             return .failed(errored(.template, "cannot render the plan's vars: \(error.message)"))
         }
         do {
             // No hop to the auth actor for the many cases without credentials.
-            credentials = resolved.auth == .none ? .none : try await context.auth.credentials(for: resolved.auth)
+            let credentials = resolved.auth == .none ? .none : try await context.auth.credentials(for: resolved.auth, webSocket: webSocket)
+            return .ready(renderer, credentials)
         } catch {
             return .failed(errored(.auth, "auth: \(error.description)"))
+        }
+    }
+
+    func prepare(_ spec: HTTPRequestSpec) async -> Prepared {
+        let renderer: TemplateRenderer, credentials: Credentials
+        switch await rendererAndCredentials(webSocket: false) {
+        case .ready(let r, let c): (renderer, credentials) = (r, c)
+        case .failed(let result): return .failed(result)
         }
         do {
             let request = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),

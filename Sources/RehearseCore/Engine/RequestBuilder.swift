@@ -1,5 +1,15 @@
 import Foundation
 
+/// Headers in precedence order: setting a name again (any case) replaces the earlier value.
+struct HeaderList {
+    private(set) var items: [(name: String, value: String)] = []
+
+    mutating func set(_ name: String, _ value: String) {
+        items.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        items.append((name, value))
+    }
+}
+
 /// Renders an `HTTPRequestSpec` into bytes to send: URL with query, headers in precedence order,
 /// and the body with its content type.
 enum RequestBuilder {
@@ -12,13 +22,9 @@ enum RequestBuilder {
             url += (url.contains("?") ? "&" : "?") + items.joined(separator: "&")
         }
         // Later sources win for the same name: suite/environment, then credentials, then the case.
-        var headers: [(name: String, value: String)] = []
-        func set(_ name: String, _ value: String) {
-            headers.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
-            headers.append((name, value))
-        }
-        for h in common { set(h.name, h.value) }
-        for h in credentials.headers { set(h.name, h.value) }
+        var headers = HeaderList()
+        for h in common { headers.set(h.name, h.value) }
+        for h in credentials.headers { headers.set(h.name, h.value) }
         var explicit: [(String, String)] = []
         for (k, t) in spec.headers { explicit.append((k, try renderer.renderString(t))) }
         var body: [UInt8]?
@@ -38,9 +44,9 @@ enum RequestBuilder {
         case nil:
             break
         }
-        if let contentType { set("Content-Type", contentType) }
-        for (k, v) in explicit { set(k, v) }
-        return HTTPRequestData(method: spec.method, url: url, headers: headers, body: body, timeout: timeout)
+        if let contentType { headers.set("Content-Type", contentType) }
+        for (k, v) in explicit { headers.set(k, v) }
+        return HTTPRequestData(method: spec.method, url: url, headers: headers.items, body: body, timeout: timeout)
     }
 
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
