@@ -90,8 +90,10 @@ func lintBenchmark() throws {
 let command = CommandLine.arguments.dropFirst().first ?? "lint"
 switch command {
 case "lint": try lintBenchmark()
+case "scale": try await ScaleBenchmark.run(plans: arg("--plans", 500), perPlan: arg("--cases", 20), jobs: arg("--jobs", 64),
+                                           latencyMS: arg("--latency-ms", 20))
 case "run": try await RunBenchmark.run(cases: arg("--cases", 2000), jobs: arg("--jobs", 8), memoryCases: arg("--memory-cases", 10_000))
 default:
-    print("usage: rehearse-bench lint [--plans N] [--cases N] [--runs N] | run [--cases N] [--jobs N] [--memory-cases N]")
+    print("usage: rehearse-bench lint [--plans N] [--cases N] [--runs N] | run [--cases N] [--jobs N] [--memory-cases N] | scale [--plans N] [--cases N] [--jobs N] [--latency-ms N]")
     exit(2)
 }

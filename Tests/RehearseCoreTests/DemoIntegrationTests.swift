@@ -104,6 +104,46 @@ final class DemoIntegrationTests: XCTestCase {
         XCTAssertEqual(report.result("closed-port")?.failures.first?.kind, .transport)
     }
 
+    /// Faults a staging server produces, each with its exact result class and detail (issue 7).
+    func testFaultsEndWithTheRightResultAndNeverHang() async throws {
+        let server = try await startServer()
+        let dir = try writePlan("""
+        auth: none
+        cases:
+          - id: burst-503
+            retry: {attempts: 4, backoff: {initial: 10ms, max: 50ms, factor: 2, jitter: false}, on: [503]}
+            request: GET {{ base_url }}/flaky/burst-{{ random_hex(6) }}?fail=3
+            expect: {status: 200, json: {$.attempts: 4}}
+          - id: burst-503-retry-after
+            retry: {attempts: 2, on: [503]}
+            request: GET {{ base_url }}/flaky/ra-{{ random_hex(6) }}?fail=1&retry_after=1
+            expect: {status: 200}
+          - id: burst-longer-than-policy
+            retry: {attempts: 2, backoff: {initial: 10ms}, on: [503]}
+            request: GET {{ base_url }}/flaky/long-{{ random_hex(6) }}?fail=5
+            expect: {status: 200}
+          - id: fifty-megabytes
+            retry: {attempts: 1}
+            request: GET {{ base_url }}/large?bytes=52428800
+            expect: {status: 200}
+        """)
+        let started = ContinuousClock.now
+        let (report, _) = try await run([dir], server: server)
+        await server.stop()
+        XCTAssertEqual(report.outcome("burst-503"), .passed)
+        XCTAssertEqual(report.result("burst-503")?.attempts, 4)
+        XCTAssertEqual(report.outcome("burst-503-retry-after"), .passed)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(report.result("burst-503-retry-after")).duration, .milliseconds(900),
+                                    "Retry-After: 1 is waited for")
+        XCTAssertEqual(report.outcome("burst-longer-than-policy"), .failed)
+        XCTAssertEqual(report.result("burst-longer-than-policy")?.failures.first?.message, "status: expected 200, got 503")
+        XCTAssertEqual(report.result("burst-longer-than-policy")?.attempts, 2)
+        XCTAssertEqual(report.outcome("fifty-megabytes"), .errored)
+        XCTAssertTrue(report.result("fifty-megabytes")?.failures.first?.message.contains("cap") == true,
+                      report.result("fifty-megabytes")?.failures.first?.message ?? "")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(15), "nothing hangs")
+    }
+
     /// Failing cases that echo credentials back: no secret, password or token in anything written.
     func testSecretsNeverAppearInOutputOrReports() async throws {
         let secret = "s3cr3t-signing-key-5551"
