@@ -74,3 +74,47 @@ final class PreflightAndAuthTests: XCTestCase {
         XCTAssertEqual(r.candidates.map(\.isSet), [false, true, true])
     }
 }
+
+/// RS256 and ES256 profiles sign with the PEM key named by `private_key_env`, through the provider.
+final class AsymmetricProfileTests: XCTestCase {
+    func credentials(_ algorithm: String, pem: String, mode: AuthMode = .valid) async throws -> (String, Suite) {
+        let (suite, d) = SuiteLoader.parseSuite(Array("""
+        version: 1
+        auth:
+          signed:
+            jwt: {algorithm: \(algorithm), private_key_env: SIGNING_KEY, claims: {sub: e2e}, ttl: 5m}
+        """.utf8), path: "rehearse.yaml")
+        XCTAssertEqual(d.map(\.message), [])
+        let clock = FakeClock()
+        let random = RandomSource(seed: 1)
+        let provider = AuthProvider(suite: suite, environment: ["SIGNING_KEY": pem],
+                                    renderer: TemplateRenderer(scope: TemplateScope(), random: random, clock: clock),
+                                    clock: clock, masker: SecretMasker())
+        let use = AuthUse.profile(Located("signed", at: SourcePosition(line: 1, column: 1)), mode: mode)
+        let header = try await provider.credentials(for: use).headers.first { $0.name == "Authorization" }?.value
+        return (try XCTUnwrap(header), suite)
+    }
+
+    func header(of token: String) throws -> JSONValue {
+        let segments = token.split(separator: ".", omittingEmptySubsequences: false)
+        return try JSONValue.parse(try XCTUnwrap(Base64URL.decode(String(segments[0]))))
+    }
+
+    func testRS256AndES256SignWithThePrivateKeyFromTheEnvironment() async throws {
+        for (alg, pem, signatureBytes) in [("RS256", JWTTestKeys.rsaPKCS8, 256), ("ES256", JWTTestKeys.ecPKCS8, 64)] {
+            let (value, _) = try await credentials(alg, pem: pem)
+            XCTAssertTrue(value.hasPrefix("Bearer "))
+            let token = String(value.dropFirst("Bearer ".count))
+            XCTAssertEqual(try header(of: token)["alg"], .string(alg))
+            let signature = try XCTUnwrap(Base64URL.decode(String(token.split(separator: ".")[2])))
+            XCTAssertEqual(signature.count, signatureBytes, alg)
+        }
+    }
+
+    func testWrongSecretModeWorksForAsymmetricProfiles() async throws {
+        let (valid, _) = try await credentials("ES256", pem: JWTTestKeys.ecPKCS8)
+        let (impostor, _) = try await credentials("ES256", pem: JWTTestKeys.ecPKCS8, mode: .wrongSecret)
+        XCTAssertNotEqual(valid.split(separator: ".").last, impostor.split(separator: ".").last)
+        XCTAssertEqual(try header(of: String(impostor.dropFirst(7)))["alg"], "ES256")
+    }
+}
