@@ -85,6 +85,9 @@ struct NameChecker {
             }
             for (_, t) in env.headers { check(t, scope: envScope, file: file, fallback: env.position, collectEnv: collect) }
         }
+        var suiteLevel = suite.vars
+        if let envName, let env = suite.environment(envName) { suiteLevel += env.vars }
+        checkVarCycles(suiteLevel, available: Set(cliVars.keys), file: file, fallback: fallback)
         for (_, profile) in suite.auth {
             profile.forEachTemplate { check($0, scope: scope, file: file, fallback: profile.position, collectEnv: false) }
         }
@@ -108,6 +111,7 @@ struct NameChecker {
         var varScope = scope
         varScope.captures = [:]
         for (_, v) in plan.vars { v.forEachTemplate { check($0, scope: varScope, file: plan.file, fallback: fallback) } }
+        checkVarCycles(plan.vars, available: globalNames, file: plan.file, fallback: fallback)
         analysis.varEnvironmentReferences = envRefs
         if let auth = plan.auth { checkAuthUse(auth, file: plan.file) }
         var index: [String: Int] = [:]
@@ -255,5 +259,44 @@ struct NameChecker {
             report(.schemaFile, "schema file '\(schema.value)' is not valid JSON", file: plan.file, at: schema.position,
                    length: schema.value.count)
         }
+    }
+
+    /// Vars that can never be rendered because they need each other in a circle. The run renders
+    /// vars in passes until none is left (`TemplateScope.renderVars`); this replays those passes
+    /// on names alone, starting from what `available` already provides. A name may be defined twice
+    /// (an environment var overriding a suite var and using it), so definitions are tracked apart.
+    mutating func checkVarCycles(_ vars: [(String, ValueTemplate)], available: Set<String>, file: String,
+                                 fallback: SourcePosition) {
+        let defined = Set(vars.map(\.0))
+        var needs: [Set<String>] = []
+        var positions: [SourcePosition] = []
+        for (_, value) in vars {
+            var names = Set<String>()
+            var first: SourcePosition?
+            value.forEachTemplate { t in
+                for (e, pos) in t.locatedExpressions(fallback: fallback) {
+                    if first == nil { first = pos }
+                    if case .name(let segs) = e, segs[0] != "env", defined.contains(segs[0]) { names.insert(segs[0]) }
+                }
+            }
+            needs.append(names)
+            positions.append(first ?? fallback)
+        }
+        var rendered = available
+        var pending = Set(vars.indices)
+        while true {
+            let ready = pending.filter { needs[$0].isSubset(of: rendered) }
+            if ready.isEmpty { break }
+            for i in ready { rendered.insert(vars[i].0) }
+            pending.subtract(ready)
+        }
+        // A definition stuck only because another definition of its own name rendered late is fine.
+        let stuck = pending.sorted().filter { !rendered.contains(vars[$0].0) }
+        guard let first = stuck.first else { return }
+        let names = stuck.map { vars[$0].0 }
+        report(.cycle, "vars refer to each other in a circle and can never be rendered: \(names.joined(separator: ", "))",
+               file: file, at: positions[first], length: names[0].count,
+               hint: "a var may use other vars, but not in a circle: "
+                   + stuck.map { "\(vars[$0].0) uses \(needs[$0].sorted().joined(separator: ", "))" }.joined(separator: "; "))
     }
 }
