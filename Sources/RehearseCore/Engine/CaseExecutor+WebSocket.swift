@@ -39,19 +39,15 @@ extension CaseExecutor {
             // a refused connect (spec §5), and nothing of the conversation has been sent yet.
             switch outcome {
             case .failure(let error):
-                if let wait = RetryDecision.delay(policy: policy, method: "GET", observed: .transport(error.kind),
-                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
-                    try? await context.clock.sleep(for: wait)
+                if await context.waitToRetry(policy, method: "GET", observed: .transport(error.kind), attempt: attempt) {
                     continue
                 }
                 var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
                 r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
                 return r
             case .success(.refused(let status, let headers, let body)):
-                let retryAfter = headers.first { $0.name.caseInsensitiveCompare("Retry-After") == .orderedSame }?.value
-                if let wait = RetryDecision.delay(policy: policy, method: "GET", observed: .status(status, retryAfter: retryAfter),
-                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
-                    try? await context.clock.sleep(for: wait)
+                let retryAfter = headers.value(of: "Retry-After")
+                if await context.waitToRetry(policy, method: "GET", observed: .status(status, retryAfter: retryAfter), attempt: attempt) {
                     continue
                 }
                 let observed = ObservedResponse(status: status, headers: headers, body: body ?? [],

@@ -137,9 +137,7 @@ struct CaseExecutor {
                     r.exchange = exchange(request, nil)
                     return r
                 }
-                if let wait = RetryDecision.delay(policy: policy, method: request.method, observed: .transport(error.kind),
-                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
-                    try? await context.clock.sleep(for: wait)
+                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
                     continue
                 }
                 var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
@@ -148,10 +146,7 @@ struct CaseExecutor {
             case .success(let response):
                 let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
                                                 duration: response.duration, parseJSON: true)
-                if let wait = RetryDecision.delay(policy: policy, method: request.method,
-                                                  observed: .status(response.status, retryAfter: response.header("Retry-After")),
-                                                  attempt: attempt, random: context.random, now: context.clock.now()) {
-                    try? await context.clock.sleep(for: wait)
+                if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
                     continue
                 }
                 // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).

@@ -22,7 +22,7 @@ public struct ObservedResponse: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.value(of: name)
     }
 
     public var text: String { String(decoding: body, as: UTF8.self) }

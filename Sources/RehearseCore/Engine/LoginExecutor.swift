@@ -31,17 +31,12 @@ struct LoginExecutor {
                 response = try await context.transport.send(request)
             } catch {
                 if error.kind == .cancelled || context.isCancelled { return fail("interrupted", attempt) }
-                if let wait = RetryDecision.delay(policy: policy, method: request.method, observed: .transport(error.kind),
-                                                  attempt: attempt, random: context.random) {
-                    try? await context.clock.sleep(for: wait)
+                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
                     continue
                 }
                 return fail("\(request.method) \(request.url): \(error.message)", attempt)
             }
-            if let wait = RetryDecision.delay(policy: policy, method: request.method,
-                                              observed: .status(response.status, retryAfter: response.header("Retry-After")),
-                                              attempt: attempt, random: context.random) {
-                try? await context.clock.sleep(for: wait)
+            if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
                 continue
             }
             let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,

@@ -36,9 +36,7 @@ public struct HTTPResponseData: Sendable {
     }
 
     /// First value of a header, names compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
+    public func header(_ name: String) -> String? { headers.value(of: name) }
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
@@ -78,4 +76,11 @@ public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestData) async throws(TransportError) -> HTTPResponseData
     /// Closes pooled connections; called once at the end of a run.
     func shutdown() async
+}
+
+extension Array where Element == (name: String, value: String) {
+    /// The first value of the header `name`, compared case-insensitively as HTTP requires.
+    public func value(of name: String) -> String? {
+        first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
 }
