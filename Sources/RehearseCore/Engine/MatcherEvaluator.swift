@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Decides whether a value satisfies a matcher; the answer is nil (holds) or why it does not.
 public struct MatcherEvaluator: Sendable {
@@ -113,17 +112,3 @@ public struct MatcherEvaluator: Sendable {
     }
 }
 
-/// Compiled regexes by pattern, shared by the whole run.
-final class RegexStore: Sendable {
-    static let shared = RegexStore()
-    private let cache = Mutex<[String: Regex<AnyRegexOutput>?]>([:])
-
-    func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
-        if let hit = cache.withLock({ $0[pattern] }) { return hit }
-        let compiled = try? Regex(pattern)
-        cache.withLock { $0[pattern] = .some(compiled) }
-        return compiled
-    }
-}
-
-extension Regex: @retroactive @unchecked Sendable {}

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Typed reads from YAML nodes that report every problem and keep going.
 ///
 /// Each read returns nil on a wrong type after reporting it, so one pass collects all problems
@@ -207,7 +205,7 @@ struct ParseContext {
 
     func regex(_ node: YAMLNode, what: String) -> RegexSource? {
         guard let t = template(node, what: what) else { return nil }
-        if let pattern = t.literalValue, let message = RegexCache.shared.error(for: pattern) {
+        if let pattern = t.literalValue, let message = RegexStore.shared.error(for: pattern) {
             error(.regex, "invalid regex for \(what): \(message)", node,
                   hint: "the syntax is Swift Regex; escape literal characters such as '.', '(' and '?' with '\\'")
             return nil
@@ -223,22 +221,6 @@ struct ParseContext {
                        at: position(in: node, offset: error.offset), hint: error.hint)
             return nil
         }
-    }
-}
-
-/// Compiles each distinct regex once per process: generated suites repeat the same patterns, and
-/// Swift's `Regex` construction dominates lint time otherwise.
-final class RegexCache: Sendable {
-    static let shared = RegexCache()
-    private let errors = Mutex<[String: String?]>([:])
-
-    /// nil when `pattern` compiles; otherwise the compiler's message.
-    func error(for pattern: String) -> String? {
-        if let cached = errors.withLock({ $0[pattern] }) { return cached }
-        var message: String?
-        do { _ = try Regex(pattern) } catch { message = "\(error)" }
-        errors.withLock { $0[pattern] = message }
-        return message
     }
 }
 
