@@ -36,6 +36,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // WebSocket cases: websocket-kit is the client; NIOWebSocket for close codes,
                 // NIOSSL to configure wss:// certificate verification (--insecure).
                 .product(name: "WebSocketKit", package: "websocket-kit"),

@@ -246,6 +246,49 @@ final class AsyncHTTPTransportErrorTests: XCTestCase {
         XCTAssertEqual(try TransportEndpoint(url: "http://[::1]:8080/x").description, "[::1]:8080")
         XCTAssertEqual(try TransportEndpoint(url: "HTTPS://Example.test?q=secret").description, "Example.test:443")
     }
+
+    /// The endpoint reader has a fast path for plain URLs; whichever path a URL takes, host and
+    /// port must be what Foundation's URL parser says, and malformed URLs keep their messages.
+    func testEndpointAgreesWithURLComponents() throws {
+        let urls = [
+            "http://127.0.0.1:8080/health", "https://api.example.test", "http://api.example.test:80/a?b=c#d",
+            "HTTP://API.Example.Test/x", "http://[::1]/x", "https://[2001:db8::7]:8443?x", "http://h-1.example/#frag",
+            "https://user:secret@example.test/x", "http://exa_mple.test/x", "http://example.test:0/", "http://a.b.c:65535",
+            "http://xn--bcher-kva.example/x", "https://example.test./x", "http://1.2.3.4:5",
+            "http://example.test:99999/x",
+        ]
+        for url in urls {
+            let c = try XCTUnwrap(URLComponents(string: url), url)
+            let scheme = c.scheme!.lowercased()
+            let endpoint = try TransportEndpoint(url: url)
+            XCTAssertEqual(endpoint.host, c.host, url)
+            XCTAssertEqual(endpoint.port, c.port ?? (scheme == "https" ? 443 : 80), url)
+        }
+        let bad: [(String, String)] = [
+            ("api.example.test/health", "URL has no scheme (expected http or https)"),
+            ("ftp://example.test/x", "unsupported URL scheme 'ftp' (expected http or https)"),
+            ("http:///x", "URL has no host"),
+            ("http://example.test:8o/x", "invalid URL"),
+            ("http://exa mple.test/", "invalid URL"),
+        ]
+        for (url, message) in bad {
+            XCTAssertThrowsError(try TransportEndpoint(url: url), url) { error in
+                XCTAssertEqual((error as? TransportError)?.message, message, url)
+            }
+        }
+    }
+
+    func testHeaderNamesCompareIgnoringASCIICaseOnly() {
+        XCTAssertTrue("Content-Type".equalsIgnoringASCIICase("content-type"))
+        XCTAssertTrue("X-API-KEY".equalsIgnoringASCIICase("x-api-key"))
+        XCTAssertFalse("Content-Type".equalsIgnoringASCIICase("Content-Typ"))
+        XCTAssertFalse("X-A".equalsIgnoringASCIICase("X-B"))
+        // Only letters fold: '@' (0x40) and '`' (0x60) differ by the same bit as 'A' and 'a'.
+        XCTAssertFalse("X@".equalsIgnoringASCIICase("X`"))
+        XCTAssertFalse("[".equalsIgnoringASCIICase("{"))
+        XCTAssertFalse("É".equalsIgnoringASCIICase("é"))
+        XCTAssertEqual([(name: "ETag", value: "1"), (name: "etag", value: "2")].value(of: "ETAG"), "1")
+    }
 }
 
 /// A one-shot flag shared between a server script and the test.

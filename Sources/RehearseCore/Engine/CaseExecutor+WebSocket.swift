@@ -180,7 +180,7 @@ extension CaseExecutor {
         let m = context.masker
         var shownRequest = request.headers
         if !request.subprotocols.isEmpty,
-           !shownRequest.contains(where: { $0.name.caseInsensitiveCompare("Sec-WebSocket-Protocol") == .orderedSame }) {
+           !shownRequest.contains(where: { $0.name.equalsIgnoringASCIICase("Sec-WebSocket-Protocol") }) {
             shownRequest.append(("Sec-WebSocket-Protocol", request.subprotocols.joined(separator: ", ")))
         }
         let shownResponse = ["content-type", "retry-after", "www-authenticate", "sec-websocket-protocol", "content-length"]

@@ -5,7 +5,7 @@ struct HeaderList {
     private(set) var items: [(name: String, value: String)] = []
 
     mutating func set(_ name: String, _ value: String) {
-        items.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        items.removeAll { $0.name.equalsIgnoringASCIICase(name) }
         items.append((name, value))
     }
 }

@@ -9,7 +9,7 @@ public struct PlanParser {
                            "needs", "retry", "timeout", "load", "skip", "xfail"]
 
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
-        var plan = Plan(id: id, file: file)
+        let plan = Plan(id: id, file: file)
         guard let pairs = ctx.mapping(root, what: "a plan", allowed: Self.planKeys,
                                       hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial",
                                       extensions: true)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -56,104 +57,127 @@ public final class AsyncHTTPTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequestData) async throws(TransportError) -> HTTPResponseData {
         let endpoint = try TransportEndpoint(url: request.url)
-        let prepared = try Self.prepare(request, endpoint: endpoint)
+        let prepared = try prepare(request, endpoint: endpoint)
         if Task.isCancelled { throw TransportError(.cancelled, "request cancelled (\(endpoint))") }
 
         let timeout = request.timeout
-        let outcome: Outcome
+        let clock = ContinuousClock()
+        let start = clock.now
+        // The delegate API's deadline bounds the whole exchange, body included, with one timer on
+        // the event loop; the collector reads the body there, under the cap.
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
+        let collector = ResponseCollector(cap: options.maxBodyBytes, method: prepared.method)
+        let task = client.execute(request: prepared, delegate: collector, deadline: deadline)
+        let collected: ResponseCollector.Response
         do {
-            outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                // AHC's deadline covers only the wait for the response head; the sibling timer is
-                // what bounds a body that trickles in forever.
-                group.addTask { .response(try await self.exchange(prepared, method: request.method, timeout: timeout)) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
+            collected = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
         } catch {
             if Task.isCancelled { throw TransportError(.cancelled, "request cancelled (\(endpoint))") }
             throw Self.classify(error, endpoint: endpoint, timeout: timeout, connectTimeout: options.connectTimeout)
         }
-        switch outcome {
-        case .response(let response):
-            return response
-        case .timedOut:
-            if Task.isCancelled { throw TransportError(.cancelled, "request cancelled (\(endpoint))") }
-            throw Self.timeoutError(timeout, endpoint: endpoint)
-        }
+        let headers = collected.head.headers.map { (name: $0.name, value: $0.value) }
+        return HTTPResponseData(status: Int(collected.head.status.code), headers: headers, body: collected.body,
+                                duration: clock.now - start)
     }
 
-    private enum Outcome: Sendable {
-        case response(HTTPResponseData)
-        case timedOut
-    }
-
-    /// Thrown inside the exchange when the body outgrows the cap; mapped to `.bodyTooLarge`.
+    /// Thrown on the event loop when the body outgrows the cap; mapped to `.bodyTooLarge`.
     struct BodyCapExceeded: Error {
         let cap: Int
     }
 
-    private func exchange(_ request: HTTPClientRequest, method: String, timeout: Duration) async throws
-        -> HTTPResponseData
-    {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
-        let response = try await client.execute(request, deadline: deadline)
+    /// Gathers one response on the event loop AHC calls it on: the head, then the body under the
+    /// cap. A declared length over the cap fails before a byte is read; a body that grows past it
+    /// fails at the chunk that would cross it, so memory never holds more than the cap plus one
+    /// chunk. Failing a callback's future makes AHC close the connection.
+    final class ResponseCollector: HTTPClientResponseDelegate {
+        struct Response: Sendable {
+            var head: HTTPResponseHead
+            var body: [UInt8]
+        }
 
-        let cap = options.maxBodyBytes
-        var declared: Int?
-        if Self.mayHaveBody(method: method, status: Int(response.status.code)),
-            let value = response.headers.first(name: "content-length"), let length = Int(value)
-        {
-            // A declared length over the cap fails before a byte is read.
-            if length > cap { throw BodyCapExceeded(cap: cap) }
-            declared = length
+        private struct State {
+            var head: HTTPResponseHead?
+            var body: [UInt8] = []
         }
-        var body: [UInt8] = []
-        body.reserveCapacity(declared ?? 0)
-        for try await chunk in response.body {
-            // Checked before appending, so memory never holds more than the cap plus this chunk;
-            // leaving the loop drops the stream, which makes AHC close the connection.
-            if chunk.readableBytes > cap - body.count { throw BodyCapExceeded(cap: cap) }
-            body.append(contentsOf: chunk.readableBytesView)
+
+        private let cap: Int
+        private let method: HTTPMethod
+        private let state = NIOLockedValueBox(State())
+
+        init(cap: Int, method: HTTPMethod) {
+            self.cap = cap
+            self.method = method
         }
-        let duration = clock.now - start
-        let headers = response.headers.map { (name: $0.name, value: $0.value) }
-        return HTTPResponseData(status: Int(response.status.code), headers: headers, body: body, duration: duration)
+
+        func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+            var declared = 0
+            if AsyncHTTPTransport.mayHaveBody(method: method, status: Int(head.status.code)),
+                let value = head.headers.first(name: "content-length"), let length = Int(value)
+            {
+                if length > cap { return task.eventLoop.makeFailedFuture(BodyCapExceeded(cap: cap)) }
+                declared = length
+            }
+            state.withLockedValue {
+                $0.head = head
+                $0.body.reserveCapacity(declared)
+            }
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
+
+        func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+            let fits = state.withLockedValue { s -> Bool in
+                guard buffer.readableBytes <= cap - s.body.count else { return false }
+                s.body.append(contentsOf: buffer.readableBytesView)
+                return true
+            }
+            return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(BodyCapExceeded(cap: cap))
+        }
+
+        func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
+            try state.withLockedValue { s in
+                // AHC calls this only after a head; a missing one would be its bug, not the server's.
+                guard let head = s.head else { throw HTTPClientError.remoteConnectionClosed }
+                let body = s.body
+                s.body = []
+                return Response(head: head, body: body)
+            }
+        }
     }
 
-    private static func mayHaveBody(method: String, status: Int) -> Bool {
-        if method.uppercased() == "HEAD" { return false }
+    static func mayHaveBody(method: HTTPMethod, status: Int) -> Bool {
+        if method == .HEAD { return false }
         return !(100..<200).contains(status) && status != 204 && status != 304
     }
 
     /// Builds the AHC request, refusing what would otherwise fail deep inside NIO with a message
     /// that could echo a header value.
-    private static func prepare(_ request: HTTPRequestData, endpoint: TransportEndpoint) throws(TransportError)
-        -> HTTPClientRequest
+    private func prepare(_ request: HTTPRequestData, endpoint: TransportEndpoint) throws(TransportError)
+        -> HTTPClient.Request
     {
-        guard !request.method.isEmpty, request.method.unicodeScalars.allSatisfy(isTokenScalar) else {
+        guard !request.method.isEmpty, request.method.unicodeScalars.allSatisfy(Self.isTokenScalar) else {
             throw TransportError(.invalidRequest, "invalid HTTP method (\(endpoint))")
         }
-        var out = HTTPClientRequest(url: request.url)
-        out.method = HTTPMethod(rawValue: request.method)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count)
         for header in request.headers {
-            guard !header.name.isEmpty, header.name.unicodeScalars.allSatisfy(isTokenScalar) else {
+            guard !header.name.isEmpty, header.name.unicodeScalars.allSatisfy(Self.isTokenScalar) else {
                 throw TransportError(.invalidRequest, "invalid header name (\(endpoint))")
             }
             guard !header.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw TransportError(.invalidRequest, "header \(header.name) has a line break in its value (\(endpoint))")
             }
-            out.headers.add(name: header.name, value: header.value)
+            headers.add(name: header.name, value: header.value)
         }
-        if let body = request.body {
-            out.body = .bytes(body)
+        do {
+            return try HTTPClient.Request(url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
+                                          body: request.body.map { .bytes($0) })
+        } catch {
+            throw Self.classify(error, endpoint: endpoint, timeout: request.timeout, connectTimeout: options.connectTimeout)
         }
-        return out
     }
 
     /// RFC 9110 `tchar`.
@@ -180,6 +204,10 @@ struct TransportEndpoint: CustomStringConvertible, Sendable {
     let port: Int
 
     init(url: String) throws(TransportError) {
+        if let plain = Self.plain(url) {
+            self = plain
+            return
+        }
         guard let components = URLComponents(string: url) else {
             throw TransportError(.invalidRequest, "invalid URL")
         }
@@ -194,6 +222,68 @@ struct TransportEndpoint: CustomStringConvertible, Sendable {
         }
         self.host = host
         self.port = components.port ?? (scheme == "https" ? 443 : 80)
+    }
+
+    /// The common shape, `http(s)://host[:port][/...]` with a plain host name, IPv4 or bracketed
+    /// IPv6 address and no user info, read without Foundation's URL parser (this runs once per
+    /// request). Anything else returns nil and goes through `URLComponents`, which owns the
+    /// messages for malformed URLs.
+    private static func plain(_ url: String) -> TransportEndpoint? {
+        let bytes = url.utf8
+        var i = bytes.startIndex
+        func skip(_ prefix: String) -> Bool {
+            var j = i
+            for p in prefix.utf8 {
+                guard j != bytes.endIndex, p >= UInt8(ascii: "a") ? bytes[j] | 0x20 == p : bytes[j] == p else { return false }
+                j = bytes.index(after: j)
+            }
+            i = j
+            return true
+        }
+        let https: Bool
+        if skip("https://") { https = true } else if skip("http://") { https = false } else { return nil }
+        let hostStart = i
+        let bracketed = i != bytes.endIndex && bytes[i] == UInt8(ascii: "[")
+        if bracketed {
+            i = bytes.index(after: i)
+            while i != bytes.endIndex, isHexDigit(bytes[i]) || bytes[i] == UInt8(ascii: ":") || bytes[i] == UInt8(ascii: ".") {
+                i = bytes.index(after: i)
+            }
+            guard i != bytes.endIndex, bytes[i] == UInt8(ascii: "]") else { return nil }
+            i = bytes.index(after: i)
+        } else {
+            while i != bytes.endIndex, isHostByte(bytes[i]) { i = bytes.index(after: i) }
+        }
+        // Brackets stay, as URLComponents keeps them; IDNA names are left to it to decode.
+        let host = String(url[hostStart..<i])
+        guard !host.isEmpty, bracketed || !host.lowercased().contains("xn--") else { return nil }
+        var port = https ? 443 : 80
+        if i != bytes.endIndex, bytes[i] == UInt8(ascii: ":") {
+            i = bytes.index(after: i)
+            var value = 0, digits = 0
+            while i != bytes.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) {
+                value = value * 10 + Int(bytes[i] - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 5 else { return nil }
+                i = bytes.index(after: i)
+            }
+            guard digits > 0, value <= 65535 else { return nil }
+            port = value
+        }
+        // The authority must end here: a path, a query, a fragment or the end of the URL.
+        guard i == bytes.endIndex || bytes[i] == UInt8(ascii: "/") || bytes[i] == UInt8(ascii: "?")
+            || bytes[i] == UInt8(ascii: "#")
+        else { return nil }
+        return TransportEndpoint(host: host, port: port)
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b | 0x20)
+    }
+
+    private static func isHostByte(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20)
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
     }
 
     var description: String {

@@ -81,6 +81,20 @@ public protocol HTTPTransport: Sendable {
 extension Array where Element == (name: String, value: String) {
     /// The first value of the header `name`, compared case-insensitively as HTTP requires.
     public func value(of name: String) -> String? {
-        first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        first { $0.name.equalsIgnoringASCIICase(name) }?.value
+    }
+}
+
+extension String {
+    /// Equality with ASCII letters compared case-insensitively, as HTTP header names are (RFC 9110
+    /// §5.1); other characters must match exactly. Cheaper than Foundation's locale-aware compare.
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        let a = utf8, b = other.utf8
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            let lx = x | 0x20
+            guard lx == y | 0x20, lx >= UInt8(ascii: "a"), lx <= UInt8(ascii: "z") else { return false }
+        }
+        return true
     }
 }
