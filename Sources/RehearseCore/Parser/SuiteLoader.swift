@@ -140,14 +140,37 @@ public enum SuiteLoader {
             return nil
         }
         defer { close(fd) }
-        var out: [UInt8] = []
+        func fail(_ code: Int32) -> [UInt8]? {
+            bag.report(.io, "cannot read \(path): \(String(cString: strerror(code)))", at: nil)
+            return nil
+        }
+        // Sized by fstat and read in place: no zeroed scratch buffer and no second copy per file.
+        // One byte more than the size lets EOF show without another allocation.
+        var st = stat()
+        let expected = fstat(fd, &st) == 0 ? max(Int(st.st_size), 0) : 0
+        var error: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Foundation.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    error = errno
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if error != 0 { return fail(error) }
+        guard out.count > expected else { return out }
+        // The file grew since fstat (or is not a regular file): read the rest in chunks.
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                bag.report(.io, "cannot read \(path): \(String(cString: strerror(errno)))", at: nil)
-                return nil
+                return fail(errno)
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])

@@ -42,6 +42,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
         // The engine owns retries (spec §5); AHC's own silent reconnect loop would turn a refused
         // connection into a connect-timeout several seconds later and hide the real cause.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // No distributed tracing here: a span per request (attributes formatted from the URL)
+        // was a measurable share of the run's CPU.
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -255,8 +258,8 @@ struct TransportEndpoint: CustomStringConvertible, Sendable {
             while i != bytes.endIndex, isHostByte(bytes[i]) { i = bytes.index(after: i) }
         }
         // Brackets stay, as URLComponents keeps them; IDNA names are left to it to decode.
+        guard hostStart != i, bracketed || !hasIDNALabel(bytes[hostStart..<i]) else { return nil }
         let host = String(url[hostStart..<i])
-        guard !host.isEmpty, bracketed || !host.lowercased().contains("xn--") else { return nil }
         var port = https ? 443 : 80
         if i != bytes.endIndex, bytes[i] == UInt8(ascii: ":") {
             i = bytes.index(after: i)
@@ -275,6 +278,18 @@ struct TransportEndpoint: CustomStringConvertible, Sendable {
             || bytes[i] == UInt8(ascii: "#")
         else { return nil }
         return TransportEndpoint(host: host, port: port)
+    }
+
+    /// A label starting with `xn--` (punycode).
+    private static func hasIDNALabel(_ host: Substring.UTF8View) -> Bool {
+        var atLabelStart = true
+        var i = host.startIndex
+        while i != host.endIndex {
+            if atLabelStart, host[i...].starts(with: "xn--".utf8, by: { $0 | 0x20 == $1 }) { return true }
+            atLabelStart = host[i] == UInt8(ascii: ".")
+            i = host.index(after: i)
+        }
+        return false
     }
 
     private static func isHexDigit(_ b: UInt8) -> Bool {
