@@ -84,29 +84,36 @@ enum RunBenchmark {
         try writeSuite(to: dir, cases: cases)
         let url = server.baseURL + "/health"
         _ = try await rawLoop(url: url, requests: 200, concurrency: jobs)  // warm up
-        var rawProcess = Double.infinity, rawInProcess = Double.infinity, tool = Double.infinity, peak = 0.0
+        var rawProcess: [Double] = [], rawInProcess: [Double] = [], tool: [Double] = [], peak = 0.0
         for _ in 0..<runs {
             let r = runChild(here.path, ["raw", url, "\(cases)", "\(jobs)"])
             precondition(r.status == 0, "the raw loop must succeed (exit \(r.status))")
-            rawProcess = min(rawProcess, r.seconds)
+            rawProcess.append(r.seconds)
             let t = runChild(exe, ["run", dir, "--var", "base_url=\(server.baseURL)", "--jobs", "\(jobs)", "--quiet"])
             precondition(t.status == 0, "the generated suite must pass (exit \(t.status))")
-            tool = min(tool, t.seconds)
+            tool.append(t.seconds)
             peak = max(peak, t.peakMB)
-            rawInProcess = min(rawInProcess, try await rawLoop(url: url, requests: cases, concurrency: jobs))
+            rawInProcess.append(try await rawLoop(url: url, requests: cases, concurrency: jobs))
         }
         let bigDir = NSTemporaryDirectory() + "rehearse-bench-run-big"
         try writeSuite(to: bigDir, cases: memoryCases)
         let big = runChild(exe, ["run", bigDir, "--var", "base_url=\(server.baseURL)", "--jobs", "\(jobs)", "--quiet"])
         await server.stop()
+        // Medians: one lucky or unlucky run of either side does not move the ratio.
+        func median(_ xs: [Double]) -> Double {
+            let s = xs.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        let (base, own, mine) = (median(rawInProcess), median(rawProcess), median(tool))
         func rate(_ s: Double) -> Double { Double(cases) / s }
-        print("run benchmark: \(cases) GET cases (status + one JSON assertion), --jobs \(jobs), best of \(runs), demo server in the bench process")
-        print(String(format: "  raw AsyncHTTPClient loop, %d workers, in the bench process   %.3f s   %6.0f req/s   (baseline)",
-                     jobs, rawInProcess, rate(rawInProcess)))
-        print(String(format: "  the same loop as its own process (whole process)            %.3f s   %6.0f req/s",
-                     rawProcess, rate(rawProcess)))
-        print(String(format: "  rehearse run (whole process)                                %.3f s   %6.0f req/s   %.2fx baseline throughput (%.2fx the own-process loop)",
-                     tool, rate(tool), rawInProcess / tool, rawProcess / tool))
+        print("run benchmark: \(cases) GET cases (status + one JSON assertion), --jobs \(jobs), median of \(runs) alternating runs,")
+        print("  demo server in the bench process; fastest run in brackets")
+        print(String(format: "  raw AsyncHTTPClient loop, %d workers, in the bench process   %.3f s  [%.3f]  %6.0f req/s   (baseline)",
+                     jobs, base, rawInProcess.min()!, rate(base)))
+        print(String(format: "  the same loop as its own process (whole process)            %.3f s  [%.3f]  %6.0f req/s",
+                     own, rawProcess.min()!, rate(own)))
+        print(String(format: "  rehearse run (whole process)                                %.3f s  [%.3f]  %6.0f req/s   %.2fx baseline throughput (%.2fx the own-process loop)",
+                     mine, tool.min()!, rate(mine), base / mine, own / mine))
         print(String(format: "  rehearse run peak memory                                    %.0f MB", peak))
         print(String(format: "  %d cases: %.2f s, peak memory %.0f MB, exit %d", memoryCases, big.seconds, big.peakMB, big.status))
     }

@@ -94,18 +94,13 @@ case "lint": try lintBenchmark()
 case "scale": try await ScaleBenchmark.run(plans: arg("--plans", 500), perPlan: arg("--cases", 20), jobs: arg("--jobs", 64),
                                            latencyMS: arg("--latency-ms", 20))
 case "run": try await RunBenchmark.run(cases: arg("--cases", 2000), jobs: arg("--jobs", 8), memoryCases: arg("--memory-cases", 10_000),
-                                     runs: arg("--runs", 5))
+                                     runs: arg("--runs", 7))
 case "engine": try await EngineBenchmark.run(cases: arg("--cases", 10_000), jobs: arg("--jobs", 8), runs: arg("--runs", 5))
 case "serve":  // a demo server for manual profiling: prints its URL, serves until killed
     let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "bench"))
     FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
     while true { try await Task.sleep(for: .seconds(3600)) }
-case "raw":  // the baseline client loop on its own, for profiling: raw URL REQUESTS CONCURRENCY
-    let a = CommandLine.arguments
-    let t = a.count > 5 && a[5] == "transport"
-        ? try await RunBenchmark.transportLoop(url: a[2], requests: Int(a[3])!, concurrency: Int(a[4])!)
-        : try await RunBenchmark.rawLoop(url: a[2], requests: Int(a[3])!, concurrency: Int(a[4])!)
-    print(String(format: "%.3f s", t))
+case "raw": try await ProfilingModes.raw(Array(CommandLine.arguments.dropFirst(2)))
 default:
     print("""
     usage: rehearse-bench lint [--plans N] [--cases N] [--runs N]
@@ -113,7 +108,7 @@ default:
            rehearse-bench scale [--plans N] [--cases N] [--jobs N] [--latency-ms N]
            rehearse-bench engine [--cases N] [--jobs N] [--runs N]
            rehearse-bench serve                              (demo server for profiling; prints its URL)
-           rehearse-bench raw URL REQUESTS CONCURRENCY [transport]
+           rehearse-bench raw URL REQUESTS CONCURRENCY [loop|transport|compare|compare-engine]
     """)
     exit(2)
 }

@@ -98,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
 enum Execution {
     static func run(_ graph: ExecutableGraph, execution: ExecutionOptions, cliVars: [String: String],
                     environment: [String: String]) async -> Int32 {
+        let timing = StageTimer(enabled: environment["REHEARSE_TIMING"] != nil)
         let missing = Preflight.missing(graph, environment: environment)
         if !missing.isEmpty {
             Output.err(Preflight.message(missing))
@@ -133,14 +134,18 @@ enum Execution {
         let verbosity: ConsoleReporter.Verbosity = execution.quiet ? .quiet : execution.verbose ? .verbose : .normal
         let reporter = ConsoleReporter(live: isatty(STDOUT_FILENO) == 1, color: color, verbosity: verbosity) { Output.out($0) }
         let signals = SignalTrap(context)
+        timing.lap("run: set-up")
         var report = await Runner.run(context, observer: reporter)
+        timing.lap("run: cases")
         signals.release()
         await webSocket.shutdown()
         await transport.shutdown()
+        timing.lap("run: transport shutdown")
         report.gates = (try? execution.parsedGates()) ?? []
         let code = report.exitCode
         Output.out(reporter.finalText(report, exitCode: code))
         writeReports((try? execution.reportTargets()) ?? [], report, masker: context.masker, quiet: execution.quiet)
+        timing.lap("run: summary and reports")
         return code
     }
 
@@ -183,5 +188,20 @@ final class SignalTrap: @unchecked Sendable {
         sources.forEach { $0.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// `REHEARSE_TIMING=1`: how long each stage of a run took, on stderr.
+final class StageTimer {
+    private let enabled: Bool
+    private var last = ContinuousClock.now
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func lap(_ stage: String) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        Output.err("timing: \(stage) \(now - last)\n")
+        last = now
     }
 }
