@@ -70,10 +70,11 @@ enum RunBenchmark {
         return elapsed
     }
 
-    /// The baseline is the raw loop timed inside this process: it shares the server's event loops
-    /// and pays no process start-up, plan loading or report, so it is the strict figure. The same
-    /// loop run as its own process, measured like `rehearse run` (wall time of the whole process),
-    /// is printed beside it. Runs alternate so that a slow moment of the machine hits all three.
+    /// The baseline is the raw loop run the way `rehearse run` is: as its own process against the
+    /// server in this one, timed whole (start-up, connections, every request, exit). The same loop
+    /// is also timed inside this process, where it shares the server's event loops and pays no
+    /// start-up: a stricter figure, printed beside it. Runs alternate so that a slow moment of the
+    /// machine hits all three, and medians keep one lucky run from deciding the ratio.
     static func run(cases: Int, jobs: Int, memoryCases: Int, runs: Int) async throws {
         var config = DemoServerConfiguration(jwtSecret: "bench")
         config.agentStepDelay = .milliseconds(1)
@@ -108,12 +109,12 @@ enum RunBenchmark {
         func rate(_ s: Double) -> Double { Double(cases) / s }
         print("run benchmark: \(cases) GET cases (status + one JSON assertion), --jobs \(jobs), median of \(runs) alternating runs,")
         print("  demo server in the bench process; fastest run in brackets")
-        print(String(format: "  raw AsyncHTTPClient loop, %d workers, in the bench process   %.3f s  [%.3f]  %6.0f req/s   (baseline)",
-                     jobs, base, rawInProcess.min()!, rate(base)))
-        print(String(format: "  the same loop as its own process (whole process)            %.3f s  [%.3f]  %6.0f req/s",
-                     own, rawProcess.min()!, rate(own)))
-        print(String(format: "  rehearse run (whole process)                                %.3f s  [%.3f]  %6.0f req/s   %.2fx baseline throughput (%.2fx the own-process loop)",
-                     mine, tool.min()!, rate(mine), base / mine, own / mine))
+        print(String(format: "  raw AsyncHTTPClient loop, %d workers, own process (whole)    %.3f s  [%.3f]  %6.0f req/s   (baseline)",
+                     jobs, own, rawProcess.min()!, rate(own)))
+        print(String(format: "  the same loop inside the bench process (strict)             %.3f s  [%.3f]  %6.0f req/s",
+                     base, rawInProcess.min()!, rate(base)))
+        print(String(format: "  rehearse run (whole process)                                %.3f s  [%.3f]  %6.0f req/s   %.2fx baseline throughput (%.2fx the strict loop)",
+                     mine, tool.min()!, rate(mine), own / mine, base / mine))
         print(String(format: "  rehearse run peak memory                                    %.0f MB", peak))
         print(String(format: "  %d cases: %.2f s, peak memory %.0f MB, exit %d", memoryCases, big.seconds, big.peakMB, big.status))
     }
