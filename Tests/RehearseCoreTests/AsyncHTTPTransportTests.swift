@@ -160,6 +160,28 @@ final class AsyncHTTPTransportTests: XCTestCase {
         }
     }
 
+    /// The timeout bounds the whole exchange, not the gap between reads: a body that keeps coming,
+    /// a byte every 100 ms, still ends at the timeout.
+    func testTricklingBodyTimesOutAtTheWholeExchangeTimeout() async throws {
+        try await withRawServer({ conn in
+            _ = try await conn.readRequest()
+            try await conn.write("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n")
+            for _ in 0..<50 {  // 5 s in all, so a broken timeout fails instead of hanging
+                try await conn.write("x")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }) { server, transport in
+            let started = ContinuousClock.now
+            let error = await expectTransportError(
+                transport, HTTPRequestData(method: "GET", url: server.baseURL + "/", timeout: .milliseconds(800)))
+            let elapsed = ContinuousClock.now - started
+            XCTAssertEqual(error?.kind, .timeout)
+            XCTAssertEqual(error?.message, "no response within 800ms (127.0.0.1:\(server.port))")
+            XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(750))
+            XCTAssertLessThan(elapsed, .milliseconds(1800))
+        }
+    }
+
     func testCancellingTheTaskReturnsPromptly() async throws {
         try await withRawServer({ conn in
             _ = try await conn.readRequest()
