@@ -28,22 +28,12 @@ enum RunBenchmark {
     /// The baseline: `concurrency` workers sending GET /health and checking the same JSON field.
     static func rawLoop(url: String, requests: Int, concurrency: Int) async throws -> Double {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let start = now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let counter = Counter(requests)
-            for _ in 0..<concurrency {
-                group.addTask {
-                    while counter.take() {
-                        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-                        let body = try await response.body.collect(upTo: 1 << 20)
-                        let doc = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
-                        precondition(response.status == .ok && doc?["status"] as? String == "healthy")
-                    }
-                }
-            }
-            try await group.waitForAll()
+        let elapsed = try await timedWorkers(requests: requests, concurrency: concurrency) {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let doc = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            precondition(response.status == .ok && doc?["status"] as? String == "healthy")
         }
-        let elapsed = now() - start
         try await client.shutdown()
         return elapsed
     }
@@ -51,23 +41,31 @@ enum RunBenchmark {
     /// The same loop through rehearse's own transport: what the transport costs over AHC's async API.
     static func transportLoop(url: String, requests: Int, concurrency: Int) async throws -> Double {
         let transport = AsyncHTTPTransport()
+        let elapsed = try await timedWorkers(requests: requests, concurrency: concurrency) {
+            let response = try await transport.send(HTTPRequestData(method: "GET", url: url))
+            let doc = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            precondition(response.status == 200 && doc?["status"] as? String == "healthy")
+        }
+        await transport.shutdown()
+        return elapsed
+    }
+
+    /// `concurrency` workers taking turns at `requests` calls of `request`; seconds from the first to
+    /// the last.
+    static func timedWorkers(requests: Int, concurrency: Int, _ request: @escaping @Sendable () async throws -> Void)
+        async throws -> Double
+    {
         let start = now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             let counter = Counter(requests)
             for _ in 0..<concurrency {
                 group.addTask {
-                    while counter.take() {
-                        let response = try await transport.send(HTTPRequestData(method: "GET", url: url))
-                        let doc = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-                        precondition(response.status == 200 && doc?["status"] as? String == "healthy")
-                    }
+                    while counter.take() { try await request() }
                 }
             }
             try await group.waitForAll()
         }
-        let elapsed = now() - start
-        await transport.shutdown()
-        return elapsed
+        return now() - start
     }
 
     /// The baseline is the raw loop run the way `rehearse run` is: as its own process against the
