@@ -190,18 +190,3 @@ final class SignalTrap: @unchecked Sendable {
         signal(SIGTERM, SIG_DFL)
     }
 }
-
-/// `REHEARSE_TIMING=1`: how long each stage of a run took, on stderr.
-final class StageTimer {
-    private let enabled: Bool
-    private var last = ContinuousClock.now
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func lap(_ stage: String) {
-        guard enabled else { return }
-        let now = ContinuousClock.now
-        Output.err("timing: \(stage) \(now - last)\n")
-        last = now
-    }
-}

@@ -82,24 +82,20 @@ public struct Compiler {
                    hint: Suggestions.hint(for: wanted, in: names)
                        ?? (names.isEmpty ? "define environments in rehearse.yaml" : "environments: \(names.joined(separator: ", "))"))
         }
-        let t0 = ContinuousClock.now
+        let timing = StageTimer.fromEnvironment()
         var suiteChecker = NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile)
         suiteChecker.checkSuiteTemplates()
         diagnostics += suiteChecker.diagnostics
         envRefs = suiteChecker.envRefs
         analyses = analyzePlans(NameChecker(suite: suite, envName: envName, cliVars: options.cliVars, suiteFile: suiteFile))
         for a in analyses { diagnostics += a.diagnostics }
-        let t1 = ContinuousClock.now
+        timing.lap("compile: names")
         var full = buildFullGraph()
-        let t2 = ContinuousClock.now
+        timing.lap("compile: graph")
         full.order = topologicalOrder(full.nodes) ?? []
         if full.order.count != full.nodes.count { reportCycles(full) }
-        let t3 = ContinuousClock.now
-        defer {
-            if ProcessInfo.processInfo.environment["REHEARSE_TIMING"] != nil {
-                FileHandle.standardError.write(Data("timing: compile: names \(t1 - t0), graph \(t2 - t1), order \(t3 - t2), select \(ContinuousClock.now - t3)\n".utf8))
-            }
-        }
+        timing.lap("compile: order")
+        defer { timing.lap("compile: select") }
         let hasErrors = diagnostics.contains { $0.severity == .error } || loaded.diagnostics.contains { $0.severity == .error }
         guard !hasErrors else { return nil }
         full = select(from: full)

@@ -32,15 +32,11 @@ public struct LintResult: Sendable {
 /// Load, parse and compile without running: the whole of `lint` and the first half of every command.
 public enum Lint {
     public static func run(paths: [String], options: CompileOptions = CompileOptions(), strict: Bool = false) -> LintResult {
-        let timing = ProcessInfo.processInfo.environment["REHEARSE_TIMING"] != nil
-        let t0 = ContinuousClock.now
+        let timing = StageTimer.fromEnvironment()
         let loaded = SuiteLoader.load(paths: paths)
-        let t1 = ContinuousClock.now
+        timing.lap("load+parse")
         let (graph, compileDiagnostics) = Compiler.compile(loaded, options: options)
-        if timing {
-            // Stage times for performance work (docs/performance.md); stderr, so output is unchanged.
-            FileHandle.standardError.write(Data("timing: load+parse \(t1 - t0), compile \(ContinuousClock.now - t1)\n".utf8))
-        }
+        timing.lap("compile")
         var all = loaded.diagnostics + compileDiagnostics
         if strict {
             all = all.map { var d = $0; if d.severity == .warning { d.severity = .error }; return d }
