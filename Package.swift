@@ -24,10 +24,13 @@ let package = Package(
     targets: [
         // libyaml from the system (Debian: libyaml-dev); read event by event in Parser/YAML.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // zlib and brotli decode `Content-Encoding: gzip/deflate/br` response bodies (Transport/ContentDecoding).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
         .target(
             name: "RehearseCore",
             dependencies: [
-                "CYAML",
+                "CYAML", "CZlib", "CBrotli",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -79,6 +82,8 @@ let package = Package(
             dependencies: [
                 "RehearseCore",
                 "DemoServer",
+                // Tests compress bodies to check Content-Encoding decoding.
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

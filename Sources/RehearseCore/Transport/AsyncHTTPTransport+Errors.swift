@@ -51,6 +51,16 @@ extension AsyncHTTPTransport {
         }
     }
 
+    /// A body that arrived whole but could not be decoded (spec §7: decoded before expectations).
+    static func classify(_ error: ContentDecoding.Failure, endpoint: TransportEndpoint, cap: Int) -> TransportError {
+        switch error {
+        case .tooLarge(let coding):
+            return TransportError(.bodyTooLarge, "decoded \(coding) response body exceeds the \(byteCount(cap)) cap (\(endpoint))")
+        case .corrupt(let coding):
+            return TransportError(.other, "response body is not valid \(coding) data (Content-Encoding: \(coding)) (\(endpoint))")
+        }
+    }
+
     static func timeoutError(_ timeout: Duration, endpoint: TransportEndpoint) -> TransportError {
         TransportError(.timeout, "no response within \(seconds(timeout)) (\(endpoint))")
     }

@@ -83,7 +83,14 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw Self.classify(error, endpoint: endpoint, timeout: timeout, connectTimeout: options.connectTimeout)
         }
         let headers = collected.head.headers.map { (name: $0.name, value: $0.value) }
-        return HTTPResponseData(status: Int(collected.head.status.code), headers: headers, body: collected.body,
+        let body: [UInt8]
+        do {
+            body = try ContentDecoding.decode(collected.body, contentEncoding: collected.head.headers.first(name: "content-encoding"),
+                                              cap: options.maxBodyBytes)
+        } catch {
+            throw Self.classify(error, endpoint: endpoint, cap: options.maxBodyBytes)
+        }
+        return HTTPResponseData(status: Int(collected.head.status.code), headers: headers, body: body,
                                 duration: clock.now - start)
     }
 
