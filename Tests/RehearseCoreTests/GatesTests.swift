@@ -40,13 +40,16 @@ final class GatesTests: XCTestCase {
         XCTAssertEqual(report.exitCode, 1)
     }
 
-    func testAPriorityWhereNothingRanPassesItsGate() {
+    /// Spec §7: a gate over a priority with no case run is missed, skipped or absent alike.
+    func testAPriorityWhereNothingRanMissesItsGate() {
         var report = RunReport(results: [ReportFixtures.result("p/a", .passed, priority: .normal),
                                          ReportFixtures.result("p/b", .skipped, priority: .critical)])
         report.gates = [Gate(priority: .critical, percent: 100), Gate(priority: .high, percent: 100)]
-        XCTAssertEqual(report.gateResults.map(\.passed), [true, true])
+        XCTAssertEqual(report.gateResults.map(\.passed), [false, false])
         XCTAssertEqual(report.gateResults.map(\.rate), [nil, nil])
         XCTAssertEqual(report.gateResults.first?.summary, "critical: no cases ran (gate 100%)")
+        XCTAssertEqual(report.exitCode, 1)
+        report.gates = [Gate(priority: .normal, percent: 100)]
         XCTAssertEqual(report.exitCode, 0)
     }
 

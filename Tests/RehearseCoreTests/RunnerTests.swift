@@ -154,7 +154,8 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(clock.sleeps, Array(repeating: .milliseconds(250), count: 3))
     }
 
-    func testLoginRunsOnceForAllItsCasesAndItsFailureSkipsThem() async throws {
+    /// Spec §7: a broken login is a red run, not a green one of skips.
+    func testLoginRunsOnceForAllItsCasesAndItsFailureErrorsThem() async throws {
         let plan = """
         auth: session
         cases:
@@ -174,9 +175,18 @@ final class RunnerTests: XCTestCase {
 
         let bad = FakeTransport { req, _ in FakeTransport.json(req.url.hasSuffix("/login") ? 401 : 200, "{}") }
         let (failed, _) = try await EngineFixtures.run(try EngineFixtures.graph(["p": plan]), transport: bad)
-        XCTAssertEqual(failed.results.map(\.outcome), [.skipped, .skipped, .skipped])
-        XCTAssertTrue(failed.results[0].reason?.hasPrefix("auth session failed (session: ") == true, failed.results[0].reason ?? "")
+        XCTAssertEqual(failed.results.map(\.outcome), [.errored, .errored, .errored])
+        XCTAssertEqual(failed.results[0].failures.map(\.kind), [.auth])
+        let message = failed.results[0].failures.first?.message ?? ""
+        XCTAssertTrue(message.hasPrefix("auth session failed: profile session: "), message)
+        XCTAssertTrue(message.contains("401"), message)
         XCTAssertEqual(bad.count("/a"), 0)
+        XCTAssertEqual(failed.exitCode, 1)
+        // A case that needs an errored one is skipped, as for any failed dependency.
+        let chained = try EngineFixtures.graph(["p": plan + "\n  - {id: d, needs: [a], auth: none, request: \"GET {{ base_url }}/d\", expect: {status: 200}}"])
+        let (chain, _) = try await EngineFixtures.run(chained, transport: bad)
+        XCTAssertEqual(chain.outcome("d"), .skipped)
+        XCTAssertEqual(chain.result("d")?.reason, "dependency p/a failed")
     }
 
     func testFailFastStopsStartingCases() async throws {

@@ -92,7 +92,7 @@ struct CaseExecutor {
             let credentials = resolved.auth == .none ? .none : try await context.auth.credentials(for: resolved.auth, webSocket: webSocket)
             return .ready(renderer, credentials)
         } catch {
-            return .failed(errored(.auth, "auth: \(error.description)"))
+            return .failed(errored(.auth, "auth session failed: \(error.description)"))
         }
     }
 

@@ -226,12 +226,23 @@ final class RunState: @unchecked Sendable {
         }
     }
 
+    /// The result of a case whose prerequisite did not pass: skipped after a failed dependency or
+    /// an interrupt, errored after a failed login (spec §7: broken credentials are never green).
     private func skippedResult(_ d: Int, blocker: Int) -> CaseResult {
-        var r = CaseExecutor(context: context, node: d).base(.skipped)
+        let executor = CaseExecutor(context: context, node: d)
+        var r = executor.base(.skipped)
         switch graph.nodes[blocker].kind {
         case .auth(let profile):
             let why = logins.first { $0.profile == profile }?.failure ?? "failed"
-            r.reason = why == "interrupted" ? "interrupted" : "auth session failed (\(profile): \(why))"
+            if why == "interrupted" {
+                r.reason = "interrupted"
+            } else if let skip = executor.testCase.skip {
+                // `skip:` says the case is not to run at all; the login does not change that.
+                r.reason = skip
+            } else {
+                r = executor.base(.errored)
+                r.failures = [Failure(.auth, "auth session failed: profile \(profile): \(why)")]
+            }
         case .testCase:
             if results[blocker]?.wasInterrupted == true {
                 // Not the dependency's fault: the run stopped.

@@ -40,15 +40,15 @@ public struct GateError: Error, Sendable, CustomStringConvertible {
 /// One gate checked against a run.
 public struct GateResult: Sendable, Equatable {
     public var gate: Gate
-    /// The priority's pass rate (0...1); nil when none of its cases ran.
-    public var rate: Double?
+    /// The priority's pass rate; nil when none of its cases ran (the gate is then missed).
+    public var rate: PassRate?
     public var passed: Bool
 
     /// "critical 100% ≥ 100%", "high 75% < 90%", "low no cases ran (gate 90%)".
     public var summary: String {
         let want = Gates.number(gate.percent) + "%"
         guard let rate else { return "\(gate.priority.rawValue): no cases ran (gate \(want))" }
-        return "\(gate.priority.rawValue): \(RunSummary.format(rate: rate)) \(passed ? "≥" : "<") \(want)"
+        return "\(gate.priority.rawValue): \(rate) \(passed ? "≥" : "<") \(want)"
     }
 }
 
@@ -57,14 +57,13 @@ public enum Gates {
     public static func evaluate(_ gates: [Gate], _ summary: RunSummary) -> [GateResult] {
         gates.map { gate in
             let row = summary.byPriority.first { $0.label == gate.priority.rawValue }
-            guard let row, let rate = row.passRate else {
-                // Nothing ran at this priority: nothing fell short of the gate.
-                return GateResult(gate: gate, rate: nil, passed: true)
+            guard let rate = row?.passRate else {
+                // Spec §7: nothing ran at this priority, so nothing showed the gate is met; a
+                // gate that held here would turn a run of skips into a green build.
+                return GateResult(gate: gate, rate: nil, passed: false)
             }
             // Compared on counts, so 9 of 10 meets 90 exactly despite binary fractions.
-            let ran = Double(row.total - row.skipped)
-            let good = Double(row.passed + row.xfailed)
-            return GateResult(gate: gate, rate: rate, passed: good * 100 >= gate.percent * ran - 1e-9)
+            return GateResult(gate: gate, rate: rate, passed: Double(rate.good) * 100 >= gate.percent * Double(rate.ran) - 1e-9)
         }
     }
 

@@ -8,7 +8,7 @@ enum HTMLAssets {
         header, section { background: #fff; margin: 16px; padding: 16px 20px; border: 1px solid var(--line); border-radius: 6px; }
         header.ok { border-top: 4px solid var(--good); }
         header.bad { border-top: 4px solid var(--poor); }
-        header.interrupted { border-top: 4px solid var(--fair); }
+        header.interrupted, header.none-ran { border-top: 4px solid var(--fair); }
         h1 { font-size: 20px; margin: 0 0 8px; }
         h2 { font-size: 16px; margin: 0 0 10px; }
         h3 { font-size: 14px; margin: 0 0 6px; }

@@ -25,10 +25,11 @@ public enum HTMLReport {
     }
 
     static func header(_ report: RunReport, _ s: RunSummary, bad: Int) -> String {
-        let state = report.interrupted ? "interrupted" : report.exitCode == 0 ? "ok" : "bad"
+        let noneRan = report.results.allSatisfy { $0.outcome == .skipped }
+        let state = report.interrupted ? "interrupted" : report.exitCode != 0 ? "bad" : noneRan ? "none-ran" : "ok"
         var out = "<header class=\"\(state)\">\n<h1>\(e(MarkdownReport.headline(report, bad: bad).text))</h1>\n<p class=\"counts\">"
         out += Outcome.allCases.map { "<button type=\"button\" class=\"pill \($0.rawValue)\" data-filter-outcome=\"\($0.rawValue)\">\(report.count($0)) \($0.rawValue)</button>" }.joined(separator: " ")
-        out += "</p>\n<p class=\"meta\">\(s.totals.total) cases · pass rate \(RunSummary.format(rate: s.totals.passRate))"
+        out += "</p>\n<p class=\"meta\">\(s.totals.total) cases · pass rate \(PassRate.text(s.totals.passRate))"
         out += " · \(e(DurationParser.format(report.duration)))"
         if let env = report.environment { out += " · environment <code>\(e(env))</code>" }
         out += " · seed <code>\(report.seed)</code>"
@@ -133,12 +134,11 @@ enum BarChart {
             let y = 4 + i * rowHeight
             let gate = gates.first { $0.gate.priority.rawValue == r.label }
             let label = r.label.count > 20 ? String(r.label.prefix(19)) + "…" : r.label
-            let ran = r.total - r.skipped
-            let value = r.passRate.map { "\(RunSummary.format(rate: $0)) (\(r.passed + r.xfailed)/\(ran))" } ?? "– (none ran)"
+            let value = r.passRate.map { "\($0) (\($0.good)/\($0.ran))" } ?? "– (none ran)"
             out += "<g class=\"bar\" data-filter-\(kind)=\"\(HTMLReport.e(r.label))\"><title>\(HTMLReport.e(r.label)): \(HTMLReport.e(value))</title>"
             out += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 18)\" text-anchor=\"end\">\(HTMLReport.e(label))</text>"
             out += "<rect class=\"track\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(barWidth)\" height=\"\(rowHeight - 8)\" rx=\"3\"/>"
-            if let rate = r.passRate {
+            if let rate = r.passRate?.ratio {
                 let w = Int((rate * Double(barWidth)).rounded())
                 out += "<rect class=\"\(color(rate, gate))\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(rowHeight - 8)\" rx=\"3\"/>"
             }

@@ -9,7 +9,7 @@ public enum JSONReport {
         func row(_ r: SummaryRow) -> JSONValue {
             ["label": .string(r.label), "total": .number(Double(r.total)), "passed": .number(Double(r.passed)),
              "failed": .number(Double(r.failed)), "skipped": .number(Double(r.skipped)), "xfailed": .number(Double(r.xfailed)),
-             "pass_rate": r.passRate.map { .number(($0 * 1000).rounded() / 1000) } ?? .null]
+             "interrupted": .number(Double(r.interrupted)), "pass_rate": r.passRate.map { .number($0.roundedRatio) } ?? .null]
         }
         var doc: [String: JSONValue] = [
             "format_version": .number(Double(formatVersion)),
@@ -30,7 +30,7 @@ public enum JSONReport {
         if !report.gates.isEmpty {
             doc["gates"] = .array(report.gateResults.map { g in
                 ["priority": .string(g.gate.priority.rawValue), "min_percent": .number(g.gate.percent),
-                 "pass_rate": g.rate.map { .number(($0 * 1000).rounded() / 1000) } ?? .null, "passed": .bool(g.passed)]
+                 "pass_rate": g.rate.map { .number($0.roundedRatio) } ?? .null, "passed": .bool(g.passed)]
             })
         }
         doc["results"] = .array(report.results.map(result))

@@ -54,18 +54,26 @@ public enum MarkdownReport {
             let failed = done.filter { !$0.outcome.isSuccess }.count
             return ("⚠️", "Rehearse: interrupted after \(done.count) of \(cases), \(failed) failed")
         }
+        // Spec §7: never "all passed" when nothing ran, and skips are not passes.
+        let skipped = report.count(.skipped)
+        let ran = report.results.count - skipped
+        let allPassed = ran == 0 ? "no case ran (\(skipped) skipped)"
+            : skipped == 0 ? "all \(cases) passed" : "all \(plural(ran, "case")) that ran passed (\(skipped) skipped)"
         let gates = report.gateResults
         if !gates.isEmpty {
             let missed = gates.filter { !$0.passed }.count
-            if missed > 0 { return ("❌", "Rehearse: \(plural(missed, "gate")) missed (\(bad) of \(cases) failed)") }
-            return ("✅", bad == 0 ? "Rehearse: gates met, all \(cases) passed" : "Rehearse: gates met (\(bad) of \(cases) failed)")
+            if missed > 0 {
+                return ("❌", "Rehearse: \(plural(missed, "gate")) missed (" + (bad == 0 ? allPassed : "\(bad) of \(cases) failed") + ")")
+            }
+            return ("✅", bad == 0 ? "Rehearse: gates met, \(allPassed)" : "Rehearse: gates met (\(bad) of \(cases) failed)")
         }
-        return bad == 0 ? ("✅", "Rehearse: all \(cases) passed") : ("❌", "Rehearse: \(bad) of \(cases) failed")
+        if bad > 0 { return ("❌", "Rehearse: \(bad) of \(cases) failed") }
+        return (ran == 0 ? "⚠️" : "✅", "Rehearse: \(allPassed)")
     }
 
     static func summaryLine(_ report: RunReport, _ s: RunSummary) -> String {
         var parts = ["**\(plural(s.totals.total, "case"))**: " + Outcome.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")]
-        parts.append("pass rate \(RunSummary.format(rate: s.totals.passRate))")
+        parts.append("pass rate \(PassRate.text(s.totals.passRate))")
         parts.append(DurationParser.format(report.duration))
         if let env = report.environment { parts.append("environment " + code(env)) }
         parts.append("seed " + code(String(report.seed)))
@@ -75,10 +83,9 @@ public enum MarkdownReport {
 
     /// A GitHub table: label, counts, pass rate (numbers right-aligned).
     static func table(_ title: String, _ rows: [SummaryRow]) -> String {
-        var out = "| \(title) | total | passed | failed | skipped | pass rate |\n|:--|--:|--:|--:|--:|--:|\n"
-        for r in rows {
-            out += "| \(cell(r.label)) | \(r.total) | \(r.passed + r.xfailed) | \(r.failed) | \(r.skipped) | \(RunSummary.format(rate: r.passRate)) |\n"
-        }
+        let (columns, cells) = RunSummary.columns(rows)
+        var out = "| \(title) | " + columns.joined(separator: " | ") + " |\n|:--|" + String(repeating: "--:|", count: columns.count) + "\n"
+        for r in rows { out += "| \(cell(r.label)) | " + cells(r).joined(separator: " | ") + " |\n" }
         return out
     }
 

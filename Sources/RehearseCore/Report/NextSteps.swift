@@ -7,13 +7,16 @@ public enum NextSteps {
         var hints: [String] = []
         let ran = report.results.filter { $0.outcome != .skipped }
 
-        // Every case that sent valid credentials was refused: the credentials, not the endpoints.
+        // Every case that sent valid credentials was refused, and some of them did not expect it:
+        // the credentials, not the endpoints. Only cases sending `valid` credentials count
+        // (`auth` is nil for negative modes, which pass by being refused); a valid-credential
+        // case that passed on a 401/403 expected the refusal and proves nothing either way.
         let protected = ran.filter { $0.auth != nil }
         let refused = protected.compactMap { r -> Int? in
-            guard r.outcome != .passed, let s = r.exchange?.status, s == 401 || s == 403 else { return nil }
+            guard let s = r.exchange?.status, s == 401 || s == 403 else { return nil }
             return s
         }
-        if !protected.isEmpty, refused.count == protected.count {
+        if !protected.isEmpty, refused.count == protected.count, protected.contains(where: { !$0.outcome.isSuccess }) {
             let codes = Set(refused).sorted().map(String.init).joined(separator: "/")
             let profiles = Set(protected.compactMap(\.auth)).sorted()
             let command = profiles.count == 1 ? "rehearse auth --profile \(profiles[0])" : "rehearse auth"
