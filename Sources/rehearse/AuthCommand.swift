@@ -35,13 +35,14 @@ struct AuthCommand: AsyncParsableCommand {
             Output.err("error: no auth profile '\(profile)'; profiles: \(loaded.suite.auth.map(\.0).joined(separator: ", "))\n")
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
-        var environment = ProcessInfo.processInfo.environment
-        for file in envFiles {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --env-file \(file)") }
-            for (k, v) in (try? DotEnv.parse(text)) ?? [:] where environment[k] == nil { environment[k] = v }
+        let environment: [String: String]
+        do { environment = try DotEnv.environment(ProcessInfo.processInfo.environment, filledFrom: envFiles) } catch {
+            throw ValidationError(error.message)
         }
         let doc = await AuthInspection.inspect(suite: loaded.suite, environmentName: env ?? loaded.suite.defaultEnv?.value,
                                                processEnvironment: environment, profile: profile)
         Output.out(format == .json ? doc.prettyText() + "\n" : AuthInspection.text(doc))
+        // A profile that cannot be made is what pre-flight calls a missing environment (exit 3).
+        if !AuthInspection.allUsable(doc) { throw ExitCode(ExitStatus.environment.rawValue) }
     }
 }

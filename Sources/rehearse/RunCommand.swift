@@ -64,18 +64,9 @@ struct ExecutionOptions: ParsableArguments {
 
     /// The process environment with dotenv files filling in what it lacks.
     func environment() throws -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for file in envFiles {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ValidationError("cannot read --env-file \(file)")
-            }
-            do {
-                for (k, v) in try DotEnv.parse(text) where env[k] == nil { env[k] = v }
-            } catch {
-                throw ValidationError("\(file):\(error.line): \(error.message)")
-            }
+        do { return try DotEnv.environment(ProcessInfo.processInfo.environment, filledFrom: envFiles) } catch {
+            throw ValidationError(error.message)
         }
-        return env
     }
 }
 

@@ -53,6 +53,33 @@ final class PreflightAndAuthTests: XCTestCase {
         XCTAssertFalse(text.contains("key-value-aaaa") || text.contains("bypass-value-bbbb"), "secret values are never shown")
     }
 
+    /// `rehearse auth` says once why a profile cannot be made, and the CLI exits 3 on it.
+    func testAProfileThatCannotBeMadeIsOneErrorAndNotUsable() async throws {
+        let (suite, _) = SuiteLoader.parseSuite(Array("""
+        version: 1
+        vars: {base_url: "https://staging.test"}
+        auth:
+          t: {jwt: {secret_env: [A, B], claims: {sub: x}}}
+          session:
+            login:
+              request: {method: POST, url: "{{ base_url }}/login?key={{ env.LOGIN_API_KEY }}", json: {user: u}}
+              token: $.token
+        """.utf8), path: "rehearse.yaml")
+        let doc = await AuthInspection.inspect(suite: suite, environmentName: nil, processEnvironment: ["LOGIN_API_KEY": "k-0123456789"])
+        let text = AuthInspection.text(doc)
+        XCTAssertTrue(text.contains("error: none of A, B is set and there is no secret_default"), text)
+        XCTAssertFalse(text.contains("WARNING"), "one message for one problem: \(text)")
+        guard case .array(let profiles)? = doc["profiles"], profiles.count == 2 else { return XCTFail("\(doc)") }
+        XCTAssertEqual(profiles[0]["usable"], false)
+        XCTAssertFalse(AuthInspection.allUsable(doc))
+        // The login URL is shown rendered, with the secret-looking variable masked.
+        XCTAssertTrue(text.contains("login: POST https://staging.test/login?key=***, token at $.token"), text)
+        XCTAssertFalse(text.contains("k-0123456789"), text)
+        XCTAssertEqual(profiles[1]["usable"], true)
+        let good = await AuthInspection.inspect(suite: suite, environmentName: nil, processEnvironment: ["A": "secret-a", "LOGIN_API_KEY": "k"])
+        XCTAssertTrue(AuthInspection.allUsable(good))
+    }
+
     func testDefaultSecretGetsALoudWarning() async throws {
         let (suite, _) = SuiteLoader.parseSuite(Array("""
         version: 1

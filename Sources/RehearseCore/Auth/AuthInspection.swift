@@ -15,13 +15,21 @@ public enum AuthInspection {
         // Inspection goes on with what could be rendered; the profile shows its own errors.
         try? scope.renderVars(vars, random: random, clock: clock)
         let masker = SecretMasker()
-        let provider = AuthProvider(suite: suite, environment: processEnvironment,
-                                    renderer: TemplateRenderer(scope: scope, random: random, clock: clock), clock: clock, masker: masker)
+        let renderer = TemplateRenderer(scope: scope, random: random, clock: clock)
+        let provider = AuthProvider(suite: suite, environment: processEnvironment, renderer: renderer, clock: clock, masker: masker)
         var profiles: [JSONValue] = []
         for (name, p) in suite.auth where only == nil || only == name {
             var o: [String: JSONValue] = ["name": .string(name), "kind": .string(p.kindName),
                                           "header": .string(p.header ?? (p.kindName == "header" ? "" : "Authorization"))]
             var warnings: [JSONValue] = []
+            // Why the profile's credentials cannot be made, if they cannot.
+            var problem: String?
+            var envNames: [String] = []
+            p.forEachTemplate { t in
+                for case .name(let s) in t.expressions where s.count == 2 && s[0] == "env" { envNames.append(s[1]) }
+            }
+            // Rendered values below may hold these (a token in the login URL's query).
+            for n in envNames where SecretMasker.looksSecret(n) { if let v = processEnvironment[n] { masker.add(v) } }
             switch p.kind {
             case .jwt(let jwt):
                 o["algorithm"] = .string(jwt.algorithm)
@@ -35,7 +43,7 @@ public enum AuthInspection {
                         warnings.append(.string("none of \(jwt.secretEnv.joined(separator: ", ")) is set: tokens are signed with secret_default, which a real backend will refuse unless it uses the same default"))
                     case .missing:
                         o["secret_source"] = .null
-                        warnings.append(.string("none of \(jwt.secretEnv.joined(separator: ", ")) is set and there is no secret_default: cases using '\(name)' cannot run"))
+                        problem = "none of \(jwt.secretEnv.joined(separator: ", ")) is set and there is no secret_default: cases using '\(name)' cannot run"
                     }
                     let setCount = resolution.candidates.filter(\.isSet).count
                     if setCount > 1 {
@@ -45,32 +53,44 @@ public enum AuthInspection {
                     let key = jwt.privateKeyEnv ?? "?"
                     o["private_key_env"] = ["name": .string(key), "set": .bool(!(processEnvironment[key] ?? "").isEmpty)]
                 }
-                do {
-                    let minted = try await provider.mintForInspection(name)
-                    o["claims"] = masker.mask(.object(minted.claims))
-                    o["expires"] = .string(ISO8601DateFormatter().string(from: minted.expires))
-                    o["ttl_seconds"] = .number(jwt.ttl.seconds.rounded())
-                } catch {
-                    o["error"] = .string(masker.mask(error.description))
+                if problem == nil {
+                    do {
+                        let minted = try await provider.mintForInspection(name)
+                        o["claims"] = masker.mask(.object(minted.claims))
+                        o["expires"] = .string(ISO8601DateFormatter().string(from: minted.expires))
+                        o["ttl_seconds"] = .number(jwt.ttl.seconds.rounded())
+                    } catch {
+                        problem = masker.mask(error.description)
+                    }
                 }
             case .login(let l):
-                o["login_request"] = .string("\(l.request.method) \(l.request.url.source)")
+                // Shown as it will be sent; what cannot be rendered yet stays a template.
+                let url = (try? renderer.renderString(l.request.url)) ?? l.request.url.source
+                o["login_request"] = .string(masker.mask("\(l.request.method) \(url)"))
                 o["token_path"] = .string(l.token.text)
             case .basic, .bearer, .header:
                 break
             }
-            var envNames: [String] = []
-            p.forEachTemplate { t in
-                for case .name(let s) in t.expressions where s.count == 2 && s[0] == "env" { envNames.append(s[1]) }
-            }
             if !envNames.isEmpty {
                 o["reads_env"] = .array(envNames.map { ["name": .string($0), "set": .bool(processEnvironment[$0] != nil)] })
-                for n in envNames where processEnvironment[n] == nil { warnings.append(.string("\(n) is not set")) }
+                let unset = envNames.filter { processEnvironment[$0] == nil }
+                if !unset.isEmpty, problem == nil {
+                    problem = "\(unset.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") not set: cases using '\(name)' cannot run"
+                }
             }
+            if let problem { o["error"] = .string(problem) }
+            o["usable"] = .bool(problem == nil)
             o["warnings"] = .array(warnings)
             profiles.append(.object(o))
         }
         return ["environment": environmentName.map { .string($0) } ?? .null, "profiles": .array(profiles)]
+    }
+
+    /// False when some profile of the document cannot make its credentials (`rehearse auth`
+    /// exits 3 then: the environment lacks what the plans need).
+    public static func allUsable(_ doc: JSONValue) -> Bool {
+        guard case .array(let profiles)? = doc["profiles"] else { return true }
+        return profiles.allSatisfy { $0["usable"] != .bool(false) }
     }
 
     /// The same, for people.

@@ -27,6 +27,30 @@ public enum DotEnv {
         public var description: String { "line \(line): \(message)" }
     }
 
+    /// A dotenv file that could not be used: `file:line: message`, or unreadable.
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// `environment` with each dotenv file filling in what it lacks: the real environment wins,
+    /// and of several files the first that sets a variable wins. One place for `run` and `auth`,
+    /// so both refuse a broken file the same way.
+    public static func environment(_ environment: [String: String], filledFrom files: [String]) throws(FileError) -> [String: String] {
+        var env = environment
+        for file in files {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw FileError(message: "cannot read --env-file \(file)")
+            }
+            do {
+                for (k, v) in try parse(text) where env[k] == nil { env[k] = v }
+            } catch {
+                throw FileError(message: "\(file):\(error.line): \(error.message)")
+            }
+        }
+        return env
+    }
+
     public static func parse(_ text: String) throws(ParseError) -> [String: String] {
         var scanner = Scanner(text)
         var result: [String: String] = [:]

@@ -30,15 +30,13 @@ public enum DryRun {
                 if case .websocket(let ws) = c.kind { out += await describe(ws, executor, renderer) }
                 continue
             }
-            let credentials = (try? await context.auth.credentials(for: executor.resolved.auth)) ?? .none
+            let (credentials, authNote) = await self.credentials(executor, webSocket: false)
+            if let authNote { out += authNote }
             do {
                 let r = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),
                                                  credentials: credentials, timeout: executor.timeout)
                 out += "  \(r.method) \(r.url)\n"
-                for h in r.headers {
-                    let sensitive = h.name.lowercased() == "authorization"
-                    out += "  \(h.name): \(sensitive ? CaseExecutor.redactCredential(h.value) : h.value)\n"
-                }
+                out += headerLines(r.headers, credentials: credentials, auth: executor.resolved.auth)
                 if let body = r.body { out += "\n  \(String(decoding: body, as: UTF8.self))\n" }
                 if let load = c.load { out += "  × \(load.requests) requests, \(load.concurrency) at a time\n" }
             } catch {
@@ -49,19 +47,42 @@ public enum DryRun {
         return context.masker.mask(out)
     }
 
+    /// The case's credentials, and a line to show when they cannot be made. (`mode: missing` is
+    /// `auth: none` by the time it gets here: nothing is sent.)
+    static func credentials(_ executor: CaseExecutor, webSocket: Bool) async -> (Credentials, String?) {
+        guard case .profile(let name, let mode) = executor.resolved.auth else { return (.none, nil) }
+        do {
+            return (try await executor.context.auth.credentials(for: executor.resolved.auth, webSocket: webSocket), nil)
+        } catch {
+            return (.none, "  credentials cannot be made (\(name.value), \(mode.rawValue)): \(error.description)\n")
+        }
+    }
+
+    /// Header lines; credential headers are redacted and name the profile and mode they come from:
+    /// `Authorization: Bearer *** (staging-jwt, expired)`.
+    static func headerLines(_ headers: [(name: String, value: String)], credentials: Credentials, auth: AuthUse) -> String {
+        var out = ""
+        for h in headers {
+            let sensitive = h.name.lowercased() == "authorization"
+            out += "  \(h.name): \(sensitive ? CaseExecutor.redactCredential(h.value) : h.value)"
+            if case .profile(let name, let mode) = auth, credentials.headers.contains(where: { $0.name == h.name && $0.value == h.value }) {
+                out += " (\(name.value), \(mode.rawValue))"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
     /// A WebSocket case: the handshake it would send and its steps, one line each.
     static func describe(_ ws: WebSocketSpec, _ executor: CaseExecutor, _ renderer: TemplateRenderer) async -> String {
         let context = executor.context
-        let credentials = (try? await context.auth.credentials(for: executor.resolved.auth, webSocket: true)) ?? .none
-        var out = ""
+        let (credentials, authNote) = await self.credentials(executor, webSocket: true)
+        var out = authNote ?? ""
         do {
             out += "  GET \(try renderer.renderString(ws.url)) (WebSocket upgrade)\n"
             var headers = try context.commonHeaders(renderer) + credentials.headers
             for (k, t) in ws.headers { headers.append((k, try renderer.renderString(t))) }
-            for h in headers {
-                let sensitive = h.name.lowercased() == "authorization"
-                out += "  \(h.name): \(sensitive ? CaseExecutor.redactCredential(h.value) : h.value)\n"
-            }
+            out += headerLines(headers, credentials: credentials, auth: executor.resolved.auth)
             var subprotocols: [String] = []
             for t in ws.subprotocols { subprotocols.append(try renderer.renderString(t)) }
             // The subprotocol carries the token: shown by its prefix only.

@@ -36,7 +36,7 @@ public enum RehearseSchemas {
                 defs.merge(d) { _, _ in fatalError("RehearseSchemas: a definition is declared twice") }
             }
             root["$defs"] = .object(defs)
-            return .object(root)
+            return allowingExtensions(.object(root))
         } catch {
             // The texts are constants covered by tests; reaching this is a bug in this file.
             fatalError("RehearseSchemas: \(error)")
@@ -45,6 +45,24 @@ public enum RehearseSchemas {
 }
 
 extension RehearseSchemas {
+    /// Every closed object (`additionalProperties: false`) also accepts `x-` keys, as lint and run
+    /// ignore them at any level of a plan or suite config (spec §7): they hold YAML anchors.
+    static func allowingExtensions(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(var o):
+            for (k, v) in o { o[k] = allowingExtensions(v) }
+            if o["additionalProperties"] == .bool(false) {
+                var patterns: [String: JSONValue] = [:]
+                if case .object(let existing)? = o["patternProperties"] { patterns = existing }
+                patterns["^x-"] = .bool(true)
+                o["patternProperties"] = .object(patterns)
+            }
+            return .object(o)
+        case .array(let a): return .array(a.map(allowingExtensions))
+        default: return value
+        }
+    }
+
     /// Values and objects that plans and the suite config write alike.
     static let sharedDefinitions = #"""
     {

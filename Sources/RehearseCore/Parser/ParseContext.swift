@@ -20,21 +20,23 @@ struct ParseContext {
     }
 
     /// The pairs of a mapping, after reporting keys that are not in `allowed`.
-    /// With `extensions`, keys starting with `x-` are allowed and ignored: a place for anchors
-    /// (`x-common: &common ...`), as in Compose files.
-    func mapping(_ node: YAMLNode, what: String, allowed: [String]? = nil, hint: String? = nil,
-                 extensions: Bool = false) -> [YAMLPair]? {
-        guard let pairs = node.pairs else {
+    /// In such a mapping of fixed keys (any level of a plan or the suite config), keys starting
+    /// with `x-` are allowed and left out of the result: a place for anchors (`x-common: &common
+    /// ...`), as in Compose files (spec §7). Free-form mappings (`allowed` nil: vars, headers,
+    /// bodies) keep them, since there they are data.
+    func mapping(_ node: YAMLNode, what: String, allowed: [String]? = nil, hint: String? = nil) -> [YAMLPair]? {
+        guard var pairs = node.pairs else {
             typeError(node, expected: "a mapping", what: what, hint: hint)
             return nil
         }
         if let allowed {
+            pairs.removeAll { $0.key.scalar?.hasPrefix("x-") == true }
             for p in pairs {
                 guard let k = p.key.scalar else {
                     error(.type, "keys of \(what) must be strings", p.key)
                     continue
                 }
-                if !allowed.contains(k) && !(extensions && k.hasPrefix("x-")) {
+                if !allowed.contains(k) {
                     let suggestion = Suggestions.hint(for: k, in: allowed)
                     error(.unknownKey, "unknown key '\(k)' in \(what)", p.key,
                           hint: suggestion ?? "allowed here: \(allowed.joined(separator: ", "))")

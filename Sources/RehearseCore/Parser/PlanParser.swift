@@ -11,8 +11,7 @@ public struct PlanParser {
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
         let plan = Plan(id: id, file: file)
         guard let pairs = ctx.mapping(root, what: "a plan", allowed: Self.planKeys,
-                                      hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial",
-                                      extensions: true)
+                                      hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial")
         else { return plan }
         var casesNode: YAMLNode?
         for p in pairs {

@@ -13,7 +13,7 @@ public struct SuiteParser {
     public func parseSuite(_ root: YAMLNode, file: String) -> Suite {
         var suite = Suite()
         suite.file = file
-        guard let pairs = ctx.mapping(root, what: "the suite config", allowed: Self.keys, extensions: true) else { return suite }
+        guard let pairs = ctx.mapping(root, what: "the suite config", allowed: Self.keys) else { return suite }
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
