@@ -79,6 +79,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let graph = try compiledGraph(selection, noColor: execution.noColor)
+        if let problem = graph.emptyRunProblem {
+            Output.err("error: \(problem)\n")
+            throw ExitCode(ExitStatus.invalid.rawValue)
+        }
         let code = await Execution.run(graph, execution: execution, cliVars: try selection.cliVars(),
                                        environment: try execution.environment())
         if code != 0 { throw ExitCode(code) }

@@ -135,6 +135,22 @@ final class TruthfulResultsTests: XCTestCase {
     }
 }
 
+/// A run that would send nothing because the selection matched nothing is an error, not green.
+final class EmptySelectionTests: XCTestCase {
+    func testASelectionThatMatchesNothingIsAProblemButAnEmptyShardIsNot() throws {
+        let plans = ["p": "auth: none\ncases:\n  - {id: a, tags: [smoke], request: \"GET {{ base_url }}/a\", expect: {status: 200}}"]
+        XCTAssertNil(try EngineFixtures.graph(plans).emptyRunProblem)
+        var options = CompileOptions()
+        options.selection = Selection(tags: ["smoek"])
+        let typo = try EngineFixtures.graph(plans, options: options)
+        XCTAssertEqual(typo.cases.count, 0)
+        XCTAssertTrue(typo.emptyRunProblem?.hasPrefix("no case matches the selection") == true)
+        var shard = typo
+        shard.shard = Shard(index: 2, count: 2)
+        XCTAssertNil(shard.emptyRunProblem)
+    }
+}
+
 /// `--dry-run` says which profile and mode each case would use, without showing a credential.
 final class DryRunAuthTests: XCTestCase {
     func testEachCaseShowsItsProfileAndMode() async throws {

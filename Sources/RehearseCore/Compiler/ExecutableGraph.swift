@@ -79,4 +79,12 @@ public struct ExecutableGraph: Sendable {
     public var shard: Shard? = nil
 
     public func testCase(_ ref: CaseRef) -> Case { plans[ref.plan].cases[ref.index] }
+
+    /// Why a run of this graph would be empty, when it would be and that is a mistake: a
+    /// selection that matches no case (a typo in `--tag`) must not be a green build. One shard
+    /// of a small suite may legitimately get nothing, so a shard says so without failing.
+    public var emptyRunProblem: String? {
+        guard cases.isEmpty, shard == nil else { return nil }
+        return plans.isEmpty ? "no plans found: nothing to run" : "no case matches the selection: nothing to run (`rehearse list` shows what a selection picks)"
+    }
 }
