@@ -8,8 +8,9 @@ struct Rehearse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rehearse",
         abstract: "Run declarative YAML test plans against a deployed backend.",
-        version: RehearseVersion.string,
-        subcommands: [DemoCommand.self, RunCommand.self, MergeCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self, GraphCommand.self, SchemaCommand.self]
+        version: RehearseVersion.long,
+        subcommands: [DemoCommand.self, RunCommand.self, MergeCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self,
+                      GraphCommand.self, SchemaCommand.self, VersionCommand.self, ManualCommand.self]
     )
 
     /// Like ArgumentParser's `main()`, but a bad command line exits 2 (spec §6), not 64.

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds rehearse for release and installs it under a prefix:
+#   PREFIX/bin/rehearse                                  stripped, Swift runtime and Foundation linked in
+#   PREFIX/share/bash-completion/completions/rehearse    shell completions
+#   PREFIX/share/zsh/site-functions/_rehearse
+#   PREFIX/share/fish/vendor_completions.d/rehearse.fish
+#   PREFIX/share/man/man1/rehearse.1                     man page
+#
+# Usage: scripts/install.sh [--prefix DIR] [--check]
+#   --prefix DIR  where to install (default /usr/local)
+#   --check       after installing, check that the binary needs nothing from the Swift toolchain
+#                 and runs --version, `lint plans` and the demo (what CI runs)
+# Needs a Swift toolchain and the C libraries' development packages (Debian: libyaml-dev
+# zlib1g-dev libbrotli-dev); the installed binary needs none of them at run time.
+# REHEARSE_COMMIT and REHEARSE_BUILD_DATE override what --version reports (for builds without .git).
+set -euo pipefail
+
+prefix=/usr/local
+check=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || { echo "error: --prefix needs a directory" >&2; exit 2; }; prefix=$2; shift 2 ;;
+    --prefix=*) prefix=${1#--prefix=}; shift ;;
+    --check) check=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+case "$prefix" in /*) ;; *) prefix="$root/$prefix" ;; esac
+
+for lib in yaml-0.1 zlib libbrotlidec; do
+  pkg-config --exists "$lib" 2>/dev/null || {
+    echo "error: the development files of $lib are missing (Debian: apt-get install libyaml-dev zlib1g-dev libbrotli-dev pkg-config)" >&2
+    exit 3
+  }
+done
+
+# What --version reports: written into the source for this build only, restored afterwards.
+info=Sources/RehearseCore/RehearseVersion+Build.swift
+commit=${REHEARSE_COMMIT:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
+if [ -z "${REHEARSE_COMMIT:-}" ] && [ "$commit" != unknown ] && ! git diff --quiet HEAD -- Sources Package.swift 2>/dev/null; then
+  commit="$commit-modified"
+fi
+built=${REHEARSE_BUILD_DATE:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
+cp "$info" "$info.orig"
+trap 'mv -f "$info.orig" "$info"' EXIT
+sed -i.tmp -e "s/commit = \"[^\"]*\"/commit = \"$commit\"/" -e "s/buildDate = \"[^\"]*\"/buildDate = \"$built\"/" "$info"
+rm -f "$info.tmp"
+
+# The C libraries are linked from their static archives so the binary does not need their
+# runtime packages; the Swift runtime and Foundation come from the toolchain's static libraries.
+static_libs=()
+libdir=$(pkg-config --variable=libdir yaml-0.1)
+for a in libyaml.a libbrotlidec.a libbrotlicommon.a libz.a; do
+  if [ -f "$libdir/$a" ]; then static_libs+=(-Xlinker "$libdir/$a"); fi
+done
+flags=(-c release --static-swift-stdlib --product rehearse -Xswiftc -gnone "${static_libs[@]}")
+echo "building rehearse (release, commit $commit)"
+swift build "${flags[@]}"
+bin="$(swift build "${flags[@]}" --show-bin-path)/rehearse"
+
+install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
+  "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
+install -m 755 "$bin" "$prefix/bin/rehearse"
+strip "$prefix/bin/rehearse"
+"$prefix/bin/rehearse" --generate-completion-script bash > "$prefix/share/bash-completion/completions/rehearse"
+"$prefix/bin/rehearse" --generate-completion-script zsh > "$prefix/share/zsh/site-functions/_rehearse"
+"$prefix/bin/rehearse" --generate-completion-script fish > "$prefix/share/fish/vendor_completions.d/rehearse.fish"
+"$prefix/bin/rehearse" generate-manual > "$prefix/share/man/man1/rehearse.1"
+size=$(du -m "$prefix/bin/rehearse" | cut -f1)
+echo "installed $prefix/bin/rehearse (${size} MB): $("$prefix/bin/rehearse" --version)"
+
+if [ "$check" = 1 ]; then
+  "$root/scripts/check-install.sh" "$prefix"
+fi
