@@ -115,14 +115,9 @@ struct PathEvaluator {
         return i >= 0 && i < count ? i : nil
     }
 
-    /// Swift's `String ==` and dictionary lookup use canonical equivalence; RFC 9535 compares
-    /// member names scalar by scalar, so a found key must also match byte for byte.
+    /// RFC 9535 compares member names scalar by scalar, as `JSONValue.member` does.
     static func member(_ members: [String: JSONValue], _ name: String) -> JSONValue? {
-        guard let i = members.index(forKey: name) else { return nil }
-        let entry = members[i]
-        // Not a ternary: with `JSONValue: ExpressibleByNilLiteral` its `nil` would become `.null`.
-        guard entry.key.utf8.elementsEqual(name.utf8) else { return nil }
-        return entry.value
+        JSONValue.member(members, name)
     }
 
     /// Same key order as `JSONValue.jsonText`, so selections read like printed documents.
@@ -212,27 +207,11 @@ struct PathEvaluator {
         }
     }
 
-    /// Nothing equals only Nothing.
+    /// Nothing equals only Nothing; values compare as `JSONValue ==` does, by Unicode scalars.
     static func equal(_ left: JSONValue?, _ right: JSONValue?) -> Bool {
         switch (left, right) {
         case (nil, nil): return true
-        case (let l?, let r?): return deepEqual(l, r)
-        default: return false
-        }
-    }
-
-    /// Like `JSONValue ==`, but strings compare by scalars, not canonical equivalence.
-    static func deepEqual(_ left: JSONValue, _ right: JSONValue) -> Bool {
-        switch (left, right) {
-        case (.null, .null): return true
-        case (.bool(let l), .bool(let r)): return l == r
-        case (.number(let l), .number(let r)): return l == r
-        case (.string(let l), .string(let r)): return l.utf8.elementsEqual(r.utf8)
-        case (.array(let l), .array(let r)):
-            return l.count == r.count && zip(l, r).allSatisfy { deepEqual($0, $1) }
-        case (.object(let l), .object(let r)):
-            guard l.count == r.count else { return false }
-            return l.allSatisfy { key, value in member(r, key).map { deepEqual(value, $0) } ?? false }
+        case (let l?, let r?): return l == r
         default: return false
         }
     }
