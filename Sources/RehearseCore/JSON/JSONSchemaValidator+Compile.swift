@@ -171,8 +171,10 @@ struct SchemaCompiler {
     private mutating func compile(at location: SchemaLocation) throws -> Int {
         if let existing = indexByLocation[location] { return existing }
         let pointer = Self.pointer(location.tokens)
-        // Messages about the schema file itself show a JSON Pointer; other documents add their URI.
-        let shown = location.document == 0 ? pointer : "\(resources.documentURIs[location.document])#\(pointer)"
+        // Messages about the schema file itself show a JSON Pointer; other documents add their
+        // file path, or their URI when they are not files.
+        let uri = resources.documentURIs[location.document]
+        let shown = location.document == 0 ? pointer : "\(SchemaResources.filePath(uri) ?? uri)#\(pointer)"
         let index = nodes.count
         let base = resources.base(at: location)
         var node = SchemaNode(location: shown)
