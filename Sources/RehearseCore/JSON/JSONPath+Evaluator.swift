@@ -33,8 +33,9 @@ struct PathEvaluator {
         var value = query.isRelative ? current : root
         for segment in query.segments {
             switch (segment.selectors[0], value) {
+            // RFC 9535 compares member names scalar by scalar, as `JSONValue.member` does.
             case (.name(let name), .object(let members)):
-                guard let member = Self.member(members, name) else { return nil }
+                guard let member = JSONValue.member(members, name) else { return nil }
                 value = member
             case (.index(let index), .array(let elements)):
                 guard let i = Self.normalized(index, count: elements.count) else { return nil }
@@ -65,7 +66,7 @@ struct PathEvaluator {
         for selector in selectors {
             switch (selector, node) {
             case (.name(let name), .object(let members)):
-                if let value = Self.member(members, name) { out.append(value) }
+                if let value = JSONValue.member(members, name) { out.append(value) }
             case (.wildcard, .array(let elements)):
                 out.append(contentsOf: elements)
             case (.wildcard, .object(let members)):
@@ -113,11 +114,6 @@ struct PathEvaluator {
     static func normalized(_ index: Int, count: Int) -> Int? {
         let i = index >= 0 ? index : count + index
         return i >= 0 && i < count ? i : nil
-    }
-
-    /// RFC 9535 compares member names scalar by scalar, as `JSONValue.member` does.
-    static func member(_ members: [String: JSONValue], _ name: String) -> JSONValue? {
-        JSONValue.member(members, name)
     }
 
     /// Same key order as `JSONValue.jsonText`, so selections read like printed documents.
