@@ -227,7 +227,7 @@ final class JSONSchemaValidatorTests: XCTestCase {
                   valid: [##"["abc"]"##], invalid: [##"["ABC"]"##])
         try check(##"{"definitions": {"n": {"$id": "#num", "type": "number"}}, "properties": {"a": {"$ref": "#num"}}}"##,
                   valid: [##"{"a": 1}"##], invalid: [##"{"a": "1"}"##])
-        // Without another document to extend it, $dynamicRef is $ref to the $dynamicAnchor.
+        // With no other resource on the dynamic scope, $dynamicRef is $ref to the $dynamicAnchor.
         try check(##"{"$dynamicAnchor": "node", "properties": {"kids": {"items": {"$dynamicRef": "#node"}}, "v": {"type": "integer"}}}"##,
                   valid: [##"{"kids": [{"v": 1}]}"##], invalid: [##"{"kids": [{"v": "x"}]}"##])
         try check(##"{"dependencies": {"until": ["attempts"], "json": {"properties": {"body": false}}}}"##,
@@ -290,7 +290,7 @@ final class JSONSchemaValidatorTests: XCTestCase {
     func testMalformedSchemasAreRejectedAtInit() {
         let bad: [(String, String)] = [
             (##"{"$ref": "#/$defs/missing"}"##, "cannot resolve $ref '#/$defs/missing'"),
-            (##"{"properties": {"a": {"$ref": "other.json#/x"}}}"##, "only references inside this document"),
+            (##"{"properties": {"a": {"$ref": "other.json#/x"}}}"##, "cannot resolve $ref 'other.json#/x': no schema with the URI"),
             (##"{"$ref": "#nowhere"}"##, "no $anchor 'nowhere' in this document"),
             (##"{"$recursiveRef": "#"}"##, "not supported"),
             (##"{"pattern": "a("}"##, "invalid regex"),

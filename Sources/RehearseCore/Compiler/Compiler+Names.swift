@@ -34,6 +34,8 @@ struct NameChecker {
     var envRefs: [String: SourceLocation] = [:]
     /// Capture references of the case being checked: (case id, name).
     var captureRefs: [(String, String)] = []
+    /// Schema files already compiled → why one cannot be used (nil: it can); cases share them.
+    var schemaProblems: [String: String?] = [:]
 
     init(suite: Suite, envName: String?, cliVars: [String: String], suiteFile: String) {
         self.suite = suite
@@ -258,6 +260,21 @@ struct NameChecker {
         do { _ = try JSONValue.parse(data) } catch {
             report(.schemaFile, "schema file '\(schema.value)' is not valid JSON", file: plan.file, at: schema.position,
                    length: schema.value.count)
+            return
+        }
+        // Compiled as the run will use it, so a `$ref` that leads nowhere fails here, once, rather
+        // than every case that checks the schema.
+        let problem: String?
+        if let known = schemaProblems[path] {
+            problem = known
+        } else {
+            if case .failure(let error) = SchemaStore.load(path) { problem = error.message } else { problem = nil }
+            schemaProblems[path] = problem
+        }
+        if let problem {
+            report(.schemaFile, "schema file '\(schema.value)' cannot be used: \(problem)", file: plan.file,
+                   at: schema.position, length: schema.value.count,
+                   hint: "a $ref names a place in the same file, a file beside it (common.json#/$defs/id), or the 2020-12 metaschema")
         }
     }
 

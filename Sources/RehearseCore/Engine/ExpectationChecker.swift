@@ -65,7 +65,7 @@ public struct ExpectationChecker: Sendable {
                 switch r.json {
                 case .success(let doc)?:
                     for a in e.json {
-                        if let why = try evaluator.check(a.matcher, Self.select(a.path, doc)) {
+                        if let why = try evaluator.check(a.matcher, path: a.path, in: doc) {
                             fail("\(a.path.text): \(why)", a.position)
                         }
                     }
@@ -89,15 +89,13 @@ public struct ExpectationChecker: Sendable {
         return failures
     }
 
-    /// A path's nodes as one value: nothing, the single node, or an array of several.
+    /// A path's nodes as one value (spec §7): a singular query (names and indices only) gives its
+    /// node or nothing; any other query gives the array of its nodes, even of one or none, so
+    /// `$.items[*].id` means a list whatever the response holds.
     public static func select(_ path: JSONPath, _ doc: JSONValue) -> JSONValue? {
         let nodes = path.select(in: doc)
-        switch nodes.count {
-        case 0: return nil
-        case 1 where path.isSingular: return nodes[0]
-        case 1: return nodes[0]
-        default: return .array(nodes)
-        }
+        if path.isSingular { return nodes.first }
+        return .array(nodes)
     }
 
     /// The values of `capture:`; a capture that finds nothing is a failure of the case.

@@ -6,17 +6,32 @@ public struct MatcherEvaluator: Sendable {
 
     public init(renderer: TemplateRenderer) { self.renderer = renderer }
 
+    /// Checks what `path` selects in `doc` (spec §7): a singular query gives its value or nothing;
+    /// any other query gives an array, even of zero or one value, and exists when that array is
+    /// not empty.
+    public func check(_ m: Matcher, path: JSONPath, in doc: JSONValue) throws(RenderError) -> String? {
+        let selected = ExpectationChecker.select(path, doc)
+        if path.isSingular { return try check(m, selected) }
+        return try check(m, selected, found: selected != .array([]))
+    }
+
     /// `actual` is nil when a JSONPath selected nothing or a header is absent.
     public func check(_ m: Matcher, _ actual: JSONValue?) throws(RenderError) -> String? {
+        try check(m, actual, found: actual != nil)
+    }
+
+    /// `found` is what `exists` tests: for a non-singular path, whether its array has a value.
+    private func check(_ m: Matcher, _ actual: JSONValue?, found: Bool) throws(RenderError) -> String? {
         switch m {
         case .exists(let want):
-            if (actual != nil) == want { return nil }
-            return want ? "expected it to exist, found nothing" : "expected nothing, found \(Self.show(actual!))"
+            if found == want { return nil }
+            if want { return actual == nil ? "expected it to exist, found nothing" : "expected at least one value, found none" }
+            return "expected nothing, found \(Self.show(actual))"
         case .not(let inner):
-            if try check(inner, actual) == nil { return "expected not \(describe(inner)), found \(Self.show(actual))" }
+            if try check(inner, actual, found: found) == nil { return "expected not \(describe(inner)), found \(Self.show(actual))" }
             return nil
         case .all(let ms):
-            for inner in ms { if let why = try check(inner, actual) { return why } }
+            for inner in ms { if let why = try check(inner, actual, found: found) { return why } }
             return nil
         default:
             break
@@ -30,11 +45,11 @@ public struct MatcherEvaluator: Sendable {
             let want = try renderer.render(t)
             switch actual {
             case .string(let s):
-                return s.contains(TemplateRenderer.text(of: want)) ? nil : "expected text containing \(Self.show(want)), found \(Self.show(actual))"
+                return Self.containsText(s, TemplateRenderer.text(of: want)) ? nil : "expected text containing \(Self.show(want)), found \(Self.show(actual))"
             case .array(let a):
                 return a.contains { Self.equal($0, want) } ? nil : "expected a list containing \(Self.show(want)), found \(Self.show(actual))"
             case .object(let o):
-                return o[TemplateRenderer.text(of: want)] != nil ? nil : "expected an object with key \(Self.show(want)), found keys \(o.keys.sorted())"
+                return JSONValue.member(o, TemplateRenderer.text(of: want)) != nil ? nil : "expected an object with key \(Self.show(want)), found keys \(o.keys.sorted())"
             default:
                 return "expected text, a list or an object containing \(Self.show(want)), found \(Self.show(actual))"
             }
@@ -69,15 +84,30 @@ public struct MatcherEvaluator: Sendable {
         }
     }
 
-    /// JSON equality, except that text compared with a scalar compares as text (headers are text).
+    /// JSON equality (Unicode scalars, see `JSONValue ==`), except that text compared with a
+    /// number or boolean compares as text (headers are text).
     public static func equal(_ actual: JSONValue, _ want: JSONValue) -> Bool {
         if actual == want { return true }
         switch (actual, want) {
         case (.string(let s), .number), (.string(let s), .bool):
-            return s == want.jsonText
+            return s.utf8.elementsEqual(want.jsonText.utf8)
         default:
             return false
         }
+    }
+
+    /// Substring test by Unicode scalars, as JSON compares text. `String.contains` works on
+    /// grapheme clusters, so "a" would not be found in "a\u{308}" while "ä" would. A match of
+    /// valid UTF-8 bytes always starts and ends on scalar boundaries.
+    static func containsText(_ text: String, _ part: String) -> Bool {
+        let needle = Array(part.utf8)
+        guard let first = needle.first else { return true }
+        let hay = Array(text.utf8)
+        guard needle.count <= hay.count else { return false }
+        for i in 0...(hay.count - needle.count) where hay[i] == first {
+            if hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     func describe(_ m: Matcher) -> String {

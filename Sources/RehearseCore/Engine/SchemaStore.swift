@@ -20,14 +20,7 @@ public final class SchemaStore: Sendable {
         let full = Self.resolve(schemaPath, planFile: planFile)
         let validator = validators.withLock { cache -> Result<JSONSchemaValidator, SchemaLoadError> in
             if let hit = cache[full] { return hit }
-            let made: Result<JSONSchemaValidator, SchemaLoadError>
-            if let data = FileManager.default.contents(atPath: full), let schema = try? JSONValue.parse(data) {
-                do { made = .success(try JSONSchemaValidator(schema: schema)) } catch {
-                    made = .failure(SchemaLoadError(message: "the schema is invalid: \(error)"))
-                }
-            } else {
-                made = .failure(SchemaLoadError(message: "cannot read the schema file \(full)"))
-            }
+            let made = Self.load(full)
             cache[full] = made
             return made
         }
@@ -37,5 +30,30 @@ public final class SchemaStore: Sendable {
         case .failure(let e):
             return [e.message]
         }
+    }
+
+    /// Reads and compiles the schema file at `path`, as lint checks it and a run uses it. Its
+    /// base URI is the file's `file:` URI, so `$ref: common.json#/$defs/id` reads `common.json`
+    /// beside it (and that file's own references are relative to it in turn).
+    public static func load(_ path: String) -> Result<JSONSchemaValidator, SchemaLoadError> {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let data = FileManager.default.contents(atPath: absolute) else {
+            return .failure(SchemaLoadError(message: "cannot read the schema file \(path)"))
+        }
+        guard let schema = try? JSONValue.parse(data) else {
+            return .failure(SchemaLoadError(message: "the schema file \(path) is not valid JSON"))
+        }
+        do {
+            return .success(try JSONSchemaValidator(schema: schema, baseURI: SchemaResources.fileURI(absolute),
+                                                    loader: readSchemaFile))
+        } catch {
+            return .failure(SchemaLoadError(message: "the schema is invalid: \(error)"))
+        }
+    }
+
+    /// The loader for references between schema files: `file:` URIs only, nothing remote.
+    @Sendable static func readSchemaFile(_ uri: String) -> JSONValue? {
+        guard let path = SchemaResources.filePath(uri), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONValue.parse(data)
     }
 }

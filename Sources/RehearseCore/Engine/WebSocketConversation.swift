@@ -127,7 +127,7 @@ struct WebSocketConversation {
                 return "not JSON: \(Self.show(message.text))"
             }
             for a in r.json {
-                if let why = try evaluator.check(a.matcher, ExpectationChecker.select(a.path, doc)) {
+                if let why = try evaluator.check(a.matcher, path: a.path, in: doc) {
                     reasons.append("\(a.path.text): \(why)")
                 }
             }

@@ -33,8 +33,9 @@ struct PathEvaluator {
         var value = query.isRelative ? current : root
         for segment in query.segments {
             switch (segment.selectors[0], value) {
+            // RFC 9535 compares member names scalar by scalar, as `JSONValue.member` does.
             case (.name(let name), .object(let members)):
-                guard let member = Self.member(members, name) else { return nil }
+                guard let member = JSONValue.member(members, name) else { return nil }
                 value = member
             case (.index(let index), .array(let elements)):
                 guard let i = Self.normalized(index, count: elements.count) else { return nil }
@@ -65,7 +66,7 @@ struct PathEvaluator {
         for selector in selectors {
             switch (selector, node) {
             case (.name(let name), .object(let members)):
-                if let value = Self.member(members, name) { out.append(value) }
+                if let value = JSONValue.member(members, name) { out.append(value) }
             case (.wildcard, .array(let elements)):
                 out.append(contentsOf: elements)
             case (.wildcard, .object(let members)):
@@ -113,16 +114,6 @@ struct PathEvaluator {
     static func normalized(_ index: Int, count: Int) -> Int? {
         let i = index >= 0 ? index : count + index
         return i >= 0 && i < count ? i : nil
-    }
-
-    /// Swift's `String ==` and dictionary lookup use canonical equivalence; RFC 9535 compares
-    /// member names scalar by scalar, so a found key must also match byte for byte.
-    static func member(_ members: [String: JSONValue], _ name: String) -> JSONValue? {
-        guard let i = members.index(forKey: name) else { return nil }
-        let entry = members[i]
-        // Not a ternary: with `JSONValue: ExpressibleByNilLiteral` its `nil` would become `.null`.
-        guard entry.key.utf8.elementsEqual(name.utf8) else { return nil }
-        return entry.value
     }
 
     /// Same key order as `JSONValue.jsonText`, so selections read like printed documents.
@@ -212,27 +203,11 @@ struct PathEvaluator {
         }
     }
 
-    /// Nothing equals only Nothing.
+    /// Nothing equals only Nothing; values compare as `JSONValue ==` does, by Unicode scalars.
     static func equal(_ left: JSONValue?, _ right: JSONValue?) -> Bool {
         switch (left, right) {
         case (nil, nil): return true
-        case (let l?, let r?): return deepEqual(l, r)
-        default: return false
-        }
-    }
-
-    /// Like `JSONValue ==`, but strings compare by scalars, not canonical equivalence.
-    static func deepEqual(_ left: JSONValue, _ right: JSONValue) -> Bool {
-        switch (left, right) {
-        case (.null, .null): return true
-        case (.bool(let l), .bool(let r)): return l == r
-        case (.number(let l), .number(let r)): return l == r
-        case (.string(let l), .string(let r)): return l.utf8.elementsEqual(r.utf8)
-        case (.array(let l), .array(let r)):
-            return l.count == r.count && zip(l, r).allSatisfy { deepEqual($0, $1) }
-        case (.object(let l), .object(let r)):
-            guard l.count == r.count else { return false }
-            return l.allSatisfy { key, value in member(r, key).map { deepEqual(value, $0) } ?? false }
+        case (let l?, let r?): return l == r
         default: return false
         }
     }

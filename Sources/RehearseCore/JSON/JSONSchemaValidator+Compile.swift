@@ -10,7 +10,15 @@ struct SchemaNode: Sendable {
     /// Names of the validation keywords present, for messages that describe a schema's shape.
     var keywords: Set<String> = []
 
+    /// The schema resource this schema belongs to, numbered by the compiler; entering it puts
+    /// it on the dynamic scope.
+    var resource = 0
     var ref: Int?
+    /// `$dynamicRef`'s target as a plain reference would find it.
+    var dynamicRef: Int?
+    /// Set when that target is a `$dynamicAnchor` of this name: the outermost resource on the
+    /// dynamic scope with the same dynamic anchor then wins.
+    var dynamicAnchor: String?
     var types: [String]?
     var enumValues: [JSONValue]?
     var constValue: JSONValue?
@@ -69,16 +77,24 @@ struct SchemaPattern: @unchecked Sendable {
     func matches(_ s: String) -> Bool { s.contains(regex) }
 }
 
+/// What the compiler produces: the nodes (node 0 is the root schema) and, per schema resource,
+/// its `$dynamicAnchor`s, which a `$dynamicRef` looks up along the dynamic scope at run time.
+struct CompiledSchema: Sendable {
+    var nodes: [SchemaNode]
+    var dynamicAnchors: [[String: Int]]
+}
+
 /// Reads a schema document into `SchemaNode`s, resolving `$ref`s once all nodes exist.
 struct SchemaCompiler {
-    let root: JSONValue
-    /// The root's `$id` without fragment: a `$ref` spelled as that URL plus a fragment is local.
-    let baseID: String?
-    /// `$anchor` / `$dynamicAnchor` names (and draft-07 `"$id": "#name"`) → where they are.
-    let anchors: [String: [String]]
+    private var resources: SchemaResources
     private var nodes: [SchemaNode] = []
-    private var indexByLocation: [String: Int] = [:]
-    private var pendingRefs: [(node: Int, ref: String)] = []
+    /// The base URI each node's references resolve against, by node index.
+    private var nodeBases: [String] = []
+    private var indexByLocation: [SchemaLocation: Int] = [:]
+    private var pendingRefs: [(node: Int, ref: String, dynamic: Bool)] = []
+    /// Schema resource URI → the small number nodes and the dynamic scope use for it.
+    private var resourceNumbers: [String: Int] = [:]
+    private var dynamicAnchorsDone = 0
 
     /// Keywords that only annotate. They are left out of `SchemaNode.keywords`, which messages read
     /// to tell what a schema is about: `not: {required: [a, b], title: ...}` is still about keys.
@@ -88,89 +104,56 @@ struct SchemaCompiler {
         "contentEncoding", "contentSchema",
     ]
 
-    init(root: JSONValue) {
-        self.root = root
-        if case .string(let id) = root["$id"] ?? .null {
-            baseID = id.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+    /// `baseURI` is where the document came from (a plan's schema file as a `file:` URI);
+    /// `loader` reads other documents that references name by URI, or returns nil.
+    init(root: JSONValue, baseURI: String, loader: (@Sendable (String) -> JSONValue?)?) {
+        resources = SchemaResources(loader: loader)
+        resources.add(root, uri: baseURI)
+    }
+
+    mutating func compileDocument() throws -> CompiledSchema {
+        _ = try compile(at: SchemaLocation(document: 0, tokens: []))
+        // Resolving a reference can read a new document, whose nodes bring references and
+        // dynamic anchors of their own: repeat until nothing new appears.
+        while true {
+            if let pending = pendingRefs.popLast() {
+                try resolve(pending)
+            } else if dynamicAnchorsDone < resources.dynamicAnchors.count {
+                let anchor = resources.dynamicAnchors[dynamicAnchorsDone]
+                dynamicAnchorsDone += 1
+                _ = try compile(at: anchor.location)
+            } else {
+                break
+            }
+        }
+        let numbered = resources.dynamicAnchors.map { (resourceNumber($0.resource), $0.name, indexByLocation[$0.location]) }
+        var dynamicAnchors = Array(repeating: [String: Int](), count: resourceNumbers.count)
+        for (number, name, index) in numbered { dynamicAnchors[number][name] = index }
+        return CompiledSchema(nodes: nodes, dynamicAnchors: dynamicAnchors)
+    }
+
+    private mutating func resolve(_ pending: (node: Int, ref: String, dynamic: Bool)) throws {
+        let keyword = pending.dynamic ? "$dynamicRef" : "$ref"
+        let target: (location: SchemaLocation, dynamicAnchor: String?)
+        do {
+            target = try resources.locate(pending.ref, base: nodeBases[pending.node])
+        } catch {
+            throw JSONSchemaError(message: "cannot resolve \(keyword) '\(pending.ref)': \(error.reason)",
+                                  schemaPath: nodes[pending.node].location)
+        }
+        let index = try compile(at: target.location)
+        if pending.dynamic {
+            nodes[pending.node].dynamicRef = index
+            nodes[pending.node].dynamicAnchor = target.dynamicAnchor
         } else {
-            baseID = nil
-        }
-        var found: [String: [String]] = [:]
-        Self.collectAnchors(root, at: [], into: &found)
-        anchors = found
-    }
-
-    /// Finds anchors by walking the whole document. An object inside an `enum` or `const` value
-    /// that happens to hold "$anchor" would be taken for a schema; no real schema does that.
-    private static func collectAnchors(_ value: JSONValue, at tokens: [String], into found: inout [String: [String]]) {
-        switch value {
-        case .object(let o):
-            for key in ["$anchor", "$dynamicAnchor"] {
-                if case .string(let name) = o[key] ?? .null, found[name] == nil { found[name] = tokens }
-            }
-            if case .string(let id) = o["$id"] ?? .null, id.hasPrefix("#"), id.count > 1, found[String(id.dropFirst())] == nil {
-                found[String(id.dropFirst())] = tokens
-            }
-            for k in o.keys.sorted() { collectAnchors(o[k]!, at: tokens + [k], into: &found) }
-        case .array(let a):
-            for (i, v) in a.enumerated() { collectAnchors(v, at: tokens + [String(i)], into: &found) }
-        default:
-            break
+            nodes[pending.node].ref = index
         }
     }
 
-    mutating func compileDocument() throws -> [SchemaNode] {
-        _ = try compile(root, at: [])
-        while let pending = pendingRefs.popLast() {
-            let tokens = try resolve(pending.ref, from: nodes[pending.node].location)
-            var target = root
-            for token in tokens {
-                guard let next = Self.child(of: target, token) else {
-                    throw JSONSchemaError(message: "cannot resolve $ref '\(pending.ref)'", schemaPath: nodes[pending.node].location)
-                }
-                target = next
-            }
-            nodes[pending.node].ref = try compile(target, at: tokens)
-        }
-        return nodes
-    }
-
-    private static func child(of value: JSONValue, _ token: String) -> JSONValue? {
-        switch value {
-        case .object(let o): return o[token]
-        case .array(let a):
-            guard let i = Int(token), token == String(i), a.indices.contains(i) else { return nil }
-            return a[i]
-        default: return nil
-        }
-    }
-
-    /// The pointer tokens a `$ref` names in this document.
-    private func resolve(_ ref: String, from location: String) throws -> [String] {
-        let fragment: Substring
-        if ref.hasPrefix("#") {
-            fragment = ref.dropFirst()
-        } else if let baseID, !baseID.isEmpty, ref.hasPrefix(baseID),
-                  ref.count == baseID.count || ref.dropFirst(baseID.count).hasPrefix("#") {
-            fragment = ref.dropFirst(baseID.count).drop(while: { $0 == "#" })
-        } else {
-            throw JSONSchemaError(message: "cannot resolve $ref '\(ref)': only references inside this document are supported",
-                                  schemaPath: location)
-        }
-        guard let decoded = String(fragment).removingPercentEncoding else {
-            throw JSONSchemaError(message: "invalid percent-encoding in $ref '\(ref)'", schemaPath: location)
-        }
-        if decoded.isEmpty { return [] }
-        guard decoded.hasPrefix("/") else {
-            guard let tokens = anchors[decoded] else {
-                throw JSONSchemaError(message: "cannot resolve $ref '\(ref)': no $anchor '\(decoded)' in this document",
-                                      schemaPath: location)
-            }
-            return tokens
-        }
-        return decoded.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-        }
+    private mutating func resourceNumber(_ uri: String) -> Int {
+        if let known = resourceNumbers[uri] { return known }
+        resourceNumbers[uri] = resourceNumbers.count
+        return resourceNumbers.count - 1
     }
 
     static func pointer(_ tokens: [String]) -> String {
@@ -183,25 +166,36 @@ struct SchemaCompiler {
         return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
-    /// Compiles the schema at `tokens`, once: a location reached both through the tree and
+    /// Compiles the schema at `location`, once: a place reached both through the tree and
     /// through a `$ref` maps to one node.
-    private mutating func compile(_ value: JSONValue, at tokens: [String]) throws -> Int {
-        let location = Self.pointer(tokens)
+    private mutating func compile(at location: SchemaLocation) throws -> Int {
         if let existing = indexByLocation[location] { return existing }
+        let pointer = Self.pointer(location.tokens)
+        // Messages about the schema file itself show a JSON Pointer; other documents add their
+        // file path, or their URI when they are not files.
+        let uri = resources.documentURIs[location.document]
+        let shown = location.document == 0 ? pointer : "\(SchemaResources.filePath(uri) ?? uri)#\(pointer)"
         let index = nodes.count
-        nodes.append(SchemaNode(location: location))
+        let base = resources.base(at: location)
+        var node = SchemaNode(location: shown)
+        node.resource = resourceNumber(base)
+        nodes.append(node)
+        nodeBases.append(base)
         indexByLocation[location] = index
-        switch value {
-        case .bool(let b): nodes[index].constant = b
-        case .object(let o): nodes[index] = try compileObject(o, at: tokens, location: location)
-        default:
-            throw JSONSchemaError(message: "a schema must be an object or a boolean, found \(value.typeName)", schemaPath: location)
+        switch resources.value(at: location) {
+        case .bool(let b)?: nodes[index].constant = b
+        case .object(let o)?: nodes[index] = try compileObject(o, at: location, node: node)
+        case let value?:
+            throw JSONSchemaError(message: "a schema must be an object or a boolean, found \(value.typeName)", schemaPath: shown)
+        case nil:
+            throw JSONSchemaError(message: "no schema here", schemaPath: shown)
         }
         return index
     }
 
-    private mutating func compileObject(_ o: [String: JSONValue], at tokens: [String], location: String) throws -> SchemaNode {
-        var n = SchemaNode(location: location)
+    private mutating func compileObject(_ o: [String: JSONValue], at here: SchemaLocation, node: SchemaNode) throws -> SchemaNode {
+        var n = node
+        let location = node.location
         func err(_ key: String, _ message: String) -> JSONSchemaError {
             JSONSchemaError(message: "\(key): \(message)", schemaPath: location)
         }
@@ -232,18 +226,18 @@ struct SchemaCompiler {
             }
         }
         func sub(_ key: String) throws -> Int? {
-            guard let v = o[key] else { return nil }
-            return try compile(v, at: tokens + [key])
+            guard o[key] != nil else { return nil }
+            return try compile(at: here.appending(key))
         }
         func subList(_ key: String) throws -> [Int] {
             guard let v = o[key] else { return [] }
             guard case .array(let a) = v, !a.isEmpty else { throw err(key, "expected a non-empty array of schemas") }
-            return try a.indices.map { try compile(a[$0], at: tokens + [key, String($0)]) }
+            return try a.indices.map { try compile(at: here.appending(key, String($0))) }
         }
         func subMap(_ key: String) throws -> [(key: String, schema: Int)] {
             guard let v = o[key] else { return [] }
             guard case .object(let m) = v else { throw err(key, "expected an object of schemas") }
-            return try m.keys.sorted().map { ($0, try compile(m[$0]!, at: tokens + [key, $0])) }
+            return try m.keys.sorted().map { ($0, try compile(at: here.appending(key, $0))) }
         }
 
         if o["$recursiveRef"] != nil { throw err("$recursiveRef", "not supported; use $ref") }
@@ -251,14 +245,11 @@ struct SchemaCompiler {
         _ = try subMap("$defs")
         _ = try subMap("definitions")
 
-        // A `$dynamicRef` resolves like `$ref` to the anchor in this document. That is exact unless
-        // another document extends this one, and only one document is ever loaded here.
         for key in ["$ref", "$dynamicRef"] {
             guard let v = o[key] else { continue }
             guard case .string(let r) = v else { throw err(key, "expected a string") }
-            if key == "$dynamicRef", o["$ref"] != nil { throw err(key, "cannot be combined with $ref here") }
             // Resolved after the whole tree is compiled: the target may not exist as a node yet.
-            pendingRefs.append((indexByLocation[location]!, r))
+            pendingRefs.append((indexByLocation[here]!, r, key == "$dynamicRef"))
         }
         if let v = o["type"] {
             let names: [String]
@@ -319,7 +310,7 @@ struct SchemaCompiler {
                 if case .array = m[key]! {
                     n.dependentRequired.append((key, try strings("dependencies", m[key]!)))
                 } else {
-                    n.dependentSchemas.append((key, try compile(m[key]!, at: tokens + ["dependencies", key])))
+                    n.dependentSchemas.append((key, try compile(at: here.appending("dependencies", key))))
                 }
             }
         }

@@ -105,11 +105,11 @@ extension SchemaEvaluator {
         if let m = n.minProperties, o.count < m {
             e.fail(path, "minProperties", "expected at least \(SchemaText.plural(m, "key")), got \(o.count)")
         }
-        for key in n.required where o[key] == nil {
+        for key in n.required where o.value(exactly: key) == nil {
             e.failures.append(SchemaFailure(path: path, keyword: "required", message: "missing required key '\(key)'", keys: [key]))
         }
-        for (key, needed) in n.dependentRequired where o[key] != nil {
-            for other in needed where o[other] == nil {
+        for (key, needed) in n.dependentRequired where o.value(exactly: key) != nil {
+            for other in needed where o.value(exactly: other) == nil {
                 e.failures.append(SchemaFailure(path: path, keyword: "dependentRequired",
                                                 message: "key '\(other)' is required when '\(key)' is present", keys: [other]))
             }
@@ -118,7 +118,7 @@ extension SchemaEvaluator {
             let value = o[key]!
             let childPath = "\(path)/\(SchemaCompiler.escape(key))"
             var matched = false
-            if let s = n.properties[key] {
+            if let s = n.properties.value(exactly: key) {
                 matched = true
                 apply(s, value, childPath, keyword: "properties", key: key, to: &e, node: n)
             }
@@ -137,7 +137,7 @@ extension SchemaEvaluator {
                 }
             }
         }
-        for (key, s) in n.dependentSchemas where o[key] != nil {
+        for (key, s) in n.dependentSchemas where o.value(exactly: key) != nil {
             e.absorb(evaluate(s, .object(o), at: path))
         }
     }

@@ -34,20 +34,32 @@ public struct JSONSchemaError: Error, Sendable, Equatable, CustomStringConvertib
 /// Validates JSON values against a JSON Schema (draft 2020-12).
 ///
 /// The schema is compiled once at `init`: references are resolved and regexes built there, so a
-/// malformed schema fails early and `validate` is cheap enough to run per file. Only references
-/// inside the document are supported (`#`, `#/$defs/...`, or the document's own `$id` followed by
-/// such a fragment); `format` is an annotation and never fails.
+/// malformed schema or a reference that leads nowhere fails early, and `validate` is cheap
+/// enough to run per response. References follow the 2020-12 rules: `$id` sets the base URI of
+/// its subschema, `$anchor` and `$dynamicAnchor` name schemas, `$dynamicRef` looks along the
+/// dynamic scope. They reach the document itself, the 2020-12 metaschema (embedded), and other
+/// documents the loader reads; nothing is fetched from a network. `format` is an annotation and
+/// never fails.
 public struct JSONSchemaValidator: Sendable {
-    let nodes: [SchemaNode]
+    let compiled: CompiledSchema
 
-    public init(schema: JSONValue) throws {
-        var compiler = SchemaCompiler(root: schema)
-        nodes = try compiler.compileDocument()
+    /// The base URI of a schema given without one, when its root has no `$id` either.
+    public static let defaultBaseURI = "rehearse:///schema.json"
+
+    /// - Parameters:
+    ///   - baseURI: where the schema came from, e.g. the `file:` URI of its file; references
+    ///     without a scheme are resolved against it (or against the root's `$id`).
+    ///   - loader: reads the document with an absolute URI (no fragment) that a reference names
+    ///     and no `$id` defines; returns nil when there is none.
+    public init(schema: JSONValue, baseURI: String = JSONSchemaValidator.defaultBaseURI,
+                loader: (@Sendable (String) -> JSONValue?)? = nil) throws {
+        var compiler = SchemaCompiler(root: schema, baseURI: baseURI, loader: loader)
+        compiled = try compiler.compileDocument()
     }
 
     /// Every violation found, in a stable order; empty when `instance` is valid.
     public func validate(_ instance: JSONValue) -> [JSONSchemaViolation] {
-        var evaluator = SchemaEvaluator(nodes: nodes)
+        var evaluator = SchemaEvaluator(compiled)
         return evaluator.evaluate(0, instance, at: "").failures.map {
             JSONSchemaViolation(instancePath: $0.path, keyword: $0.keyword, message: $0.message)
         }
@@ -112,6 +124,11 @@ struct SchemaEvaluation {
 /// Applies compiled schema nodes to an instance.
 struct SchemaEvaluator {
     let nodes: [SchemaNode]
+    /// Per schema resource, its `$dynamicAnchor` names → nodes.
+    let dynamicAnchors: [[String: Int]]
+    /// The schema resources entered on the way to the schema being evaluated, outermost first:
+    /// the dynamic scope, where a `$dynamicRef` looks for its anchor.
+    private var scope: [Int] = []
 
     /// (schema, instance location) pairs being evaluated through `$ref`: meeting one again means
     /// the schema loops without consuming any of the instance, which would never end.
@@ -124,7 +141,10 @@ struct SchemaEvaluator {
         let path: String
     }
 
-    init(nodes: [SchemaNode]) { self.nodes = nodes }
+    init(_ compiled: CompiledSchema) {
+        nodes = compiled.nodes
+        dynamicAnchors = compiled.dynamicAnchors
+    }
 
     mutating func evaluate(_ index: Int, _ instance: JSONValue, at path: String) -> SchemaEvaluation {
         let node = nodes[index]
@@ -138,16 +158,15 @@ struct SchemaEvaluator {
             return e
         }
         depth += 1
-        defer { depth -= 1 }
-
-        if let ref = node.ref {
-            let visit = RefVisit(node: ref, path: path)
-            if !activeRefs.contains(visit) {
-                activeRefs.insert(visit)
-                e.absorb(evaluate(ref, instance, at: path))
-                activeRefs.remove(visit)
-            }
+        let entered = scope.last != node.resource
+        if entered { scope.append(node.resource) }
+        defer {
+            depth -= 1
+            if entered { scope.removeLast() }
         }
+
+        if let ref = node.ref { follow(ref, instance, path, &e) }
+        if let target = node.dynamicRef { follow(dynamicTarget(target, anchor: node.dynamicAnchor), instance, path, &e) }
         // Of a value of the wrong type, nothing else is worth saying: `required` or `oneOf` failures
         // about a string where an object belongs are noise, and validity is already decided.
         guard checkType(node, instance, path, &e) else { return e }
@@ -166,6 +185,26 @@ struct SchemaEvaluator {
         default: break
         }
         return e
+    }
+
+    /// Evaluates a referenced schema at the same instance location, unless that pair is already
+    /// being evaluated further up: such a loop consumes nothing and would never end.
+    private mutating func follow(_ target: Int, _ instance: JSONValue, _ path: String, _ e: inout SchemaEvaluation) {
+        let visit = RefVisit(node: target, path: path)
+        guard !activeRefs.contains(visit) else { return }
+        activeRefs.insert(visit)
+        e.absorb(evaluate(target, instance, at: path))
+        activeRefs.remove(visit)
+    }
+
+    /// A `$dynamicRef` whose static target is a `$dynamicAnchor` goes to the outermost resource on
+    /// the dynamic scope that has a dynamic anchor of that name; otherwise it is a plain `$ref`.
+    private func dynamicTarget(_ target: Int, anchor: String?) -> Int {
+        guard let anchor else { return target }
+        for resource in scope {
+            if let found = dynamicAnchors[resource][anchor] { return found }
+        }
+        return target
     }
 }
 
