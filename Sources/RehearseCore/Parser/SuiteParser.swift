@@ -191,6 +191,12 @@ public struct SuiteParser {
             case "expect": expect = plans.expectation(p.value, what: "login.expect")
             case "token":
                 if let s = ctx.string(p.value, what: "token") { token = ctx.jsonPath(s, node: p.value, what: "login.token") }
+                // Spec §7: only a singular query yields one value; any other yields an array, never a token.
+                if let t = token, !t.isSingular {
+                    ctx.error(.jsonPath, "login.token must select one value: '\(t.text)' is not a singular query (names and indexes only)",
+                              p.value, hint: "name the token's place, e.g. `token: $.access_token` or `token: $.data.tokens[0]`")
+                    token = nil
+                }
             case "header": header = ctx.string(p.value, what: "header")
             case "scheme": scheme = ctx.string(p.value, what: "scheme")
             default: break
