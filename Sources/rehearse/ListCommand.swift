@@ -12,6 +12,12 @@ func compiledGraph(_ selection: SelectionOptions, noColor: Bool = false) throws 
         Output.err("error: the plans have \(shown.count) error(s); run `rehearse lint` for details\n")
         throw ExitCode(ExitStatus.invalid.rawValue)
     }
+    if result.suiteRoots.count > 1 {
+        // Lint checks several suites side by side; a run has one config, one environment, one graph.
+        Output.err("error: the paths belong to \(result.suiteRoots.count) suites (\(result.suiteRoots.joined(separator: ", "))); "
+                   + "run and list take one suite at a time\n")
+        throw ExitCode(ExitStatus.invalid.rawValue)
+    }
     return result.graph!
 }
 
