@@ -129,6 +129,24 @@ final class HostileYAMLTests: XCTestCase {
         XCTAssertTrue(text.contains("error[too-deep]"), text)
     }
 
+    /// A JSONPath filter is parsed recursively too: 50,000 nested parentheses in one scalar
+    /// crashed lint before the plan's nesting limit was applied inside paths.
+    func testDeeplyNestedJSONPathFilterIsAPositionedError() throws {
+        let n = 50_000
+        for filter in [String(repeating: "(", count: n) + "@.a" + String(repeating: ")", count: n),
+                       String(repeating: "!", count: n) + "@.a"] {
+            let text = "cases:\n  - id: a\n    request: GET http://x/\n    expect: {status: 200}\n    capture:\n      x: \"$[?\(filter)]\"\n"
+            let (_, d) = parse(text)
+            XCTAssertEqual(d.map(\.code), [.tooDeep])
+            // `$` is at column 11 and `[` counts as the first level.
+            XCTAssertEqual(d.first?.location.position, SourcePosition(line: 6, column: 13 + YAMLLoader.maxDepth))
+        }
+        let many = (0..<200).map { "@.a\($0) != 1" }.joined(separator: " && ")
+        let (p, d) = parse("cases:\n  - id: a\n    request: GET http://x/\n    expect: {status: 200}\n    capture:\n      x: \"$[?\(many)]\"\n")
+        XCTAssertNotNil(p)
+        XCTAssertEqual(d.count, 0, "a long flat filter is not deep: \(d)")
+    }
+
     // MARK: aliases
 
     /// `&aN [*aN-1, ×10]`: each level ten times the one before.

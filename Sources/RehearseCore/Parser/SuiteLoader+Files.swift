@@ -89,8 +89,7 @@ extension SuiteLoader {
     /// the way the path was, relative or absolute: `critical/health.yaml` → `.`, `health.yaml`
     /// run from inside `plans/critical` → `..`.
     static func suiteRoot(for input: String, isDirectory: Bool) -> String {
-        var dir = isDirectory ? input : (input as NSString).deletingLastPathComponent
-        if dir.isEmpty { dir = "." }
+        let dir = isDirectory ? input : (input.contains("/") ? parentFolder(input) ?? "/" : ".")
         var probe = dir
         // Bounded all the same: a path cannot name more folders above it than this.
         for _ in 0..<256 {
@@ -106,11 +105,13 @@ extension SuiteLoader {
         var p = path
         while p.count > 1, p.hasSuffix("/") { p.removeLast() }
         if absolute(p) == "/" { return nil }
-        let last = (p as NSString).lastPathComponent
+        // By hand: Foundation's path getters trap on some one-letter relative paths.
+        let slash = p.lastIndex(of: "/")
+        let last = slash.map { p[p.index(after: $0)...] } ?? p[...]
         if last == "." { return p == "." ? ".." : parentFolder(String(p.dropLast(2))) }
         if last == ".." { return p + "/.." }
-        let up = (p as NSString).deletingLastPathComponent
-        return up.isEmpty ? "." : up
+        guard let slash else { return "." }
+        return slash == p.startIndex ? "/" : String(p[..<slash])
     }
 
     /// `path` made absolute against the current folder, with `.` and `..` resolved by name.

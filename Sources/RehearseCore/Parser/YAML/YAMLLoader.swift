@@ -201,7 +201,7 @@ private struct TreeBuilder {
                 aliasNodes += target.size
                 if aliasNodes > YAMLLoader.maxAliasNodes {
                     diagnostics.report(.aliasExpansion,
-                                       "alias '*\(name)' takes what aliases in this file expand to past \(YAMLLoader.maxAliasNodes) nodes",
+                                       "alias '*\(name)' would make the aliases of this file expand to more than \(YAMLLoader.maxAliasNodes) nodes",
                                        at: pos, length: name.count + 1,
                                        hint: "an alias copies everything under its anchor, and aliases inside anchored lists multiply; write the data out or alias less")
                     failed = true
