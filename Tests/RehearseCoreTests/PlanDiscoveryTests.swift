@@ -89,6 +89,18 @@ final class PlanDiscoveryTests: XCTestCase {
         XCTAssertEqual(loaded.diagnostics.warningCount, 1, "\(loaded.diagnostics)")
     }
 
+    /// Overlapping folders on the command line read each plan once, without a warning.
+    func testOverlappingPathsCountEachPlanOnce() throws {
+        try write(Self.plan, "a.yaml")
+        try write(Self.plan, "sub/b.yaml")
+        for paths in [[".", "./sub"], [".", "sub/b.yaml", "./sub/b.yaml"], ["sub", "."]] {
+            let result = lint(paths, in: dir)
+            // Without a suite config the first path is the plan directory, so ids follow it.
+            XCTAssertEqual(result.loaded.plans.map(\.id), paths[0] == "sub" ? ["a", "b"] : ["a", "sub/b"], "\(paths)")
+            XCTAssertEqual(result.diagnostics.count, 0, "\(paths): \(result.renderText())")
+        }
+    }
+
     // MARK: files that are not plans
 
     func testFIFONamedLikeAPlanDoesNotBlock() throws {

@@ -104,16 +104,15 @@ struct PlanWalker {
                     var st = stat()
                     guard stat(full, &st) == 0 else { continue }
                     var lst = stat()
-                    isLink = lstat(full, &lst) == 0 && lst.st_mode & S_IFMT == S_IFLNK
+                    isLink = type == UInt8(DT_LNK)
+                        || (type == UInt8(DT_UNKNOWN) && lstat(full, &lst) == 0 && lst.st_mode & S_IFMT == S_IFLNK)
                     type = st.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
                     id = FileID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
                 }
                 if type == UInt8(DT_DIR) {
                     if isLink {
                         links.append((full, root, id))
-                    } else if let first = folders[id] {
-                        warnTwice(full, first: first)
-                    } else {
+                    } else if folders[id] == nil {  // else also named on the command line: searched already
                         folders[id] = full
                         pending.append(full)
                     }

@@ -89,15 +89,23 @@ extension SuiteLoader {
     /// the way the path was, relative or absolute: `critical/health.yaml` → `.`, `health.yaml`
     /// run from inside `plans/critical` → `..`.
     static func suiteRoot(for input: String, isDirectory: Bool) -> String {
-        let dir = isDirectory ? input : (input.contains("/") ? parentFolder(input) ?? "/" : ".")
-        var probe = dir
+        configFolder(for: input, isDirectory: isDirectory) ?? folder(of: input, isDirectory: isDirectory)
+    }
+
+    /// The nearest folder at or above the path that holds a suite config, if any.
+    static func configFolder(for input: String, isDirectory: Bool) -> String? {
+        var probe = folder(of: input, isDirectory: isDirectory)
         // Bounded all the same: a path cannot name more folders above it than this.
         for _ in 0..<256 {
             if hasSuiteConfig(probe) { return probe }
             guard let parent = parentFolder(probe) else { break }
             probe = parent
         }
-        return dir
+        return nil
+    }
+
+    static func folder(of input: String, isDirectory: Bool) -> String {
+        isDirectory ? input : (input.contains("/") ? parentFolder(input) ?? "/" : ".")
     }
 
     /// The folder above `path`, written in the same style; nil at the file-system root.

@@ -28,11 +28,13 @@ public enum SuiteLoader {
         var groups: [(key: String, paths: [String])] = []
         for input in defaultInputs(paths) {
             var isDir: ObjCBool = false
-            // A missing path joins the first group, whose load reports it.
-            var key = groups.first?.key ?? ""
+            var config: String?
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDir) {
-                key = absolute(suiteRoot(for: input, isDirectory: isDir.boolValue))
+                config = configFolder(for: input, isDirectory: isDir.boolValue).map(absolute)
             }
+            // A path without a suite config at or above it joins the first group, as all paths
+            // did before suites were told apart; so does a missing path, whose load reports it.
+            let key = config ?? groups.first?.key ?? ""
             if let i = groups.firstIndex(where: { $0.key == key }) {
                 groups[i].paths.append(input)
             } else {
