@@ -238,6 +238,21 @@ final class HostileYAMLTests: XCTestCase {
         XCTAssertTrue(e.hint?.contains("\"$.items[0].id\": 1") ?? false, e.hint ?? "no hint")
     }
 
+    func testJSONPathKeyHintQuotesTheWholeKeyAndValue() throws {
+        let cases: [(String, String)] = [
+            ("{$[0]: 1}", "`\"$[0]\": 1`"),
+            ("{status: 200, json: {\"$.ok\": 1, $.items[*].id: {exists: true}}}", "`\"$.items[*].id\": {exists: true}`"),
+            ("{json: {$..book[?(@.price < 10)].title: x}}", "`\"$..book[?(@.price < 10)].title\": x`"),
+            ("{json: {$.a[\"b\"]: 2}}", "`'$.a[\"b\"]': 2`"),
+        ]
+        for (expect, quoted) in cases {
+            let key = expect.hasPrefix("{$") ? "json: " : ""
+            let (_, d) = parse("cases:\n  - id: a\n    request: GET http://x/\n    expect: \(key.isEmpty ? expect : "{\(key)\(expect)}")\n")
+            XCTAssertEqual(d.first?.code, .yamlSyntax, expect)
+            XCTAssertTrue(d.first?.hint?.hasSuffix(quoted) ?? false, "\(expect): \(d.first?.hint ?? "no hint")")
+        }
+    }
+
     func testOtherFlowMappingErrorsKeepTheirHint() throws {
         let text = "cases:\n  - id: a\n    request: GET http://x/\n    expect: {status: 200 json: [1]}\n"
         let (_, d) = parse(text)
