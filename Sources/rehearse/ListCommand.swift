@@ -7,6 +7,12 @@ func compiledGraph(_ selection: SelectionOptions, noColor: Bool = false) throws 
     let result = Lint.run(paths: selection.paths, options: try selection.compileOptions())
     let renderer = DiagnosticRenderer(sources: result.loaded.sources, color: Output.useColor(noColor: noColor, handle: STDERR_FILENO))
     let shown = result.diagnostics.filter { $0.severity == .error }
+    if shown.isEmpty, result.suiteRoots.count > 1 {
+        // Lint checks several suites side by side; a run has one config, one environment, one graph.
+        Output.err("error: the paths belong to \(result.suiteRoots.count) suites (\(result.suiteRoots.joined(separator: ", "))); "
+                   + "run and list take one suite at a time\n")
+        throw ExitCode(ExitStatus.invalid.rawValue)
+    }
     if !shown.isEmpty || result.graph == nil {
         Output.err(shown.map { renderer.text($0) + "\n" }.joined())
         Output.err("error: the plans have \(shown.count) error(s); run `rehearse lint` for details\n")

@@ -4,7 +4,7 @@ import XCTest
 @testable import RehearseCore
 
 /// `SuiteLoader.read` sizes its buffer from fstat and reads in place; these pin down the edges:
-/// empty files, files larger than one read, files that are not regular (no size), missing files.
+/// empty files, files larger than one read, files that are not regular, the size cap, missing files.
 final class SuiteLoaderReadTests: XCTestCase {
     var dir: String!
 
@@ -28,25 +28,30 @@ final class SuiteLoaderReadTests: XCTestCase {
         }
     }
 
-    func testReadsAPipeWhoseSizeIsUnknown() throws {
+    /// A pipe is refused without waiting for a writer: plans are regular files, and reading a
+    /// pipe named like a plan would block `lint` forever.
+    func testRefusesAPipeWithoutBlocking() throws {
         let path = dir + "/fifo.yaml"
         XCTAssertEqual(mkfifo(path, 0o600), 0)
-        let text = Array(String(repeating: "- id: a\n", count: 20_000).utf8)  // 160 KB, several pipe buffers
-        let writer = Thread {
-            let fd = open(path, O_WRONLY)
-            text.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n <= 0 { break }
-                    offset += n
-                }
-            }
-            close(fd)
-        }
-        writer.start()
         let bag = DiagnosticBag(file: path)
-        XCTAssertEqual(SuiteLoader.read(path, bag: bag), text)
+        XCTAssertNil(SuiteLoader.read(path, bag: bag))
+        XCTAssertEqual(bag.items.map(\.message), ["cannot read \(path): not a regular file (a pipe)"])
+    }
+
+    func testRefusesADevice() {
+        let bag = DiagnosticBag(file: "/dev/zero")
+        XCTAssertNil(SuiteLoader.read("/dev/zero", bag: bag))
+        XCTAssertEqual(bag.items.map(\.message), ["cannot read /dev/zero: not a regular file (a character device)"])
+    }
+
+    func testReadsAFileOfExactlyTheCap() throws {
+        let path = dir + "/cap.yaml"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
+        XCTAssertEqual(truncate(path, off_t(SuiteLoader.maxFileSize)), 0)
+        let bag = DiagnosticBag(file: path)
+        XCTAssertEqual(SuiteLoader.read(path, bag: bag)?.count, SuiteLoader.maxFileSize)
+        XCTAssertEqual(truncate(path, off_t(SuiteLoader.maxFileSize + 1)), 0)
+        XCTAssertNil(SuiteLoader.read(path, bag: bag))
     }
 
     func testMissingFileIsADiagnosticNotACrash() {

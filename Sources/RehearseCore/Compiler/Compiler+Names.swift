@@ -252,9 +252,22 @@ struct NameChecker {
     mutating func checkSchemaFile(_ schema: Located<String>, plan: Plan) {
         let dir = (plan.file as NSString).deletingLastPathComponent
         let path = schema.value.hasPrefix("/") ? schema.value : SuiteLoader.join(dir.isEmpty ? "." : dir, schema.value)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let suiteDir = (suiteFile as NSString).deletingLastPathComponent
+        guard SuiteLoader.isInside(path, folder: suiteDir.isEmpty ? "." : suiteDir) else {
+            report(.schemaFile, "schema file '\(schema.value)' is outside the suite folder", file: plan.file, at: schema.position,
+                   length: schema.value.count,
+                   hint: "files a plan refers to stay inside its suite folder (\(suiteDir.isEmpty ? "." : suiteDir)); copy the schema there")
+            return
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
             report(.schemaFile, "schema file '\(schema.value)' not found", file: plan.file, at: schema.position,
                    length: schema.value.count, hint: "the path is relative to the plan's folder; looked for \(path)")
+            return
+        }
+        let bag = DiagnosticBag(file: path)
+        guard let data = SuiteLoader.read(path, bag: bag) else {
+            report(.schemaFile, "schema file '\(schema.value)': \(bag.items.first?.message ?? "cannot be read")", file: plan.file,
+                   at: schema.position, length: schema.value.count, hint: bag.items.first?.hint)
             return
         }
         do { _ = try JSONValue.parse(data) } catch {

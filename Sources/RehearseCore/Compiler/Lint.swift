@@ -2,8 +2,12 @@ import Foundation
 
 /// The outcome of `rehearse lint`: every diagnostic, counts, and the exit code they imply.
 public struct LintResult: Sendable {
+    /// Every suite's plans and sources together (the first suite's config when there are several).
     public var loaded: LoadedSuite
+    /// Nil when there are errors, or when the paths belong to more than one suite.
     public var graph: ExecutableGraph?
+    /// The folders of the suites the paths belong to; more than one only for `lint a/ b/`.
+    public var suiteRoots: [String]
     public var diagnostics: [Diagnostic]
     public var planCount: Int { loaded.plans.count }
     public var caseCount: Int { loaded.plans.reduce(0) { $0 + $1.cases.count } }
@@ -33,20 +37,34 @@ public struct LintResult: Sendable {
 public enum Lint {
     public static func run(paths: [String], options: CompileOptions = CompileOptions(), strict: Bool = false) -> LintResult {
         let timing = StageTimer.fromEnvironment()
-        let loaded = SuiteLoader.load(paths: paths)
+        let suites = SuiteLoader.loadSuites(paths: paths)
         timing.lap("load+parse")
-        let (graph, compileDiagnostics) = Compiler.compile(loaded, options: options)
+        // Each suite is compiled against its own config; only a single suite makes a graph.
+        var graph: ExecutableGraph?
+        var all: [Diagnostic] = []
+        for loaded in suites {
+            let (g, compileDiagnostics) = Compiler.compile(loaded, options: options)
+            graph = suites.count == 1 ? g : nil
+            all += loaded.diagnostics + compileDiagnostics
+        }
         timing.lap("compile")
-        var all = loaded.diagnostics + compileDiagnostics
+        var loaded = suites[0]
+        for other in suites.dropFirst() {
+            loaded.plans += other.plans
+            loaded.diagnostics += other.diagnostics
+            loaded.sources.merge(other.sources) { a, _ in a }
+        }
         if strict {
             all = all.map { var d = $0; if d.severity == .warning { d.severity = .error }; return d }
         }
         var withSources = loaded
         // The loader keeps text only for files it had something to say about; the compiler's
         // findings need the lines of other files too.
-        for file in Set(all.map(\.location.file)) where withSources.sources[file] == nil {
-            if let data = FileManager.default.contents(atPath: file) { withSources.sources[file] = [UInt8](data) }
+        for file in Set(all.compactMap { $0.location.position == nil ? nil : $0.location.file })
+        where withSources.sources[file] == nil {
+            if let bytes = SuiteLoader.read(file, bag: DiagnosticBag(file: file)) { withSources.sources[file] = bytes }
         }
-        return LintResult(loaded: withSources, graph: all.errorCount > 0 ? nil : graph, diagnostics: all.sortedForDisplay())
+        return LintResult(loaded: withSources, graph: all.errorCount > 0 ? nil : graph, suiteRoots: suites.map(\.root),
+                          diagnostics: all.sortedForDisplay())
     }
 }

@@ -59,4 +59,7 @@ public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Codable, Cus
     public static let schemaFile = DiagnosticCode(rawValue: "schema-file")
     public static let unusedSetting = DiagnosticCode(rawValue: "unused-setting")
     public static let noPlans = DiagnosticCode(rawValue: "no-plans")
+    public static let tooDeep = DiagnosticCode(rawValue: "too-deep")
+    public static let aliasExpansion = DiagnosticCode(rawValue: "alias-expansion")
+    public static let symlink = DiagnosticCode(rawValue: "symlink")
 }

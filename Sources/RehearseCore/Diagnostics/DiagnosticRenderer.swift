@@ -20,20 +20,58 @@ public struct DiagnosticRenderer {
         var head = loc.file
         if let p = loc.position { head += ":\(p.line):\(p.column)" }
         let sev = paint("\(d.severity.rawValue)[\(d.code.rawValue)]", d.severity == .error ? "1;31" : d.severity == .warning ? "1;33" : "1;36")
-        var out = "\(head): \(sev): \(d.message)\n"
+        var out = "\(head): \(sev): \(Self.visible(d.message))\n"
         if let p = loc.position, let line = sourceLine(loc.file, p.line) {
             let number = String(p.line)
             let pad = String(repeating: " ", count: number.count)
-            let shown = line.replacingOccurrences(of: "\t", with: " ")
-            let lineLength = shown.count
-            let column = min(max(p.column, 1), lineLength + 1)
-            let width = max(1, min(loc.length, lineLength - column + 1))
+            let (shown, column) = Self.window(Array(Self.visible(line, tabs: true)), around: p.column)
+            let width = max(1, min(loc.length, shown.count - column + 1))
             out += " \(pad) |\n"
-            out += " \(number) | \(shown)\n"
+            out += " \(number) | \(String(shown))\n"
             out += " \(pad) | " + String(repeating: " ", count: column - 1) + paint(String(repeating: "^", count: width), "1;31") + "\n"
         }
-        if let hint = d.hint { out += " " + paint("help", "1;36") + ": \(hint)\n" }
+        if let hint = d.hint { out += " " + paint("help", "1;36") + ": \(Self.visible(hint))\n" }
         return out
+    }
+
+    /// How many characters of a source line are shown; a longer line is cut around the column.
+    static let lineWidth = 160
+
+    /// The part of `line` to show so that `column` is on screen, and the column within it.
+    /// A cut is marked with '…' at that end.
+    static func window(_ line: [Character], around column: Int) -> (shown: [Character], column: Int) {
+        let column = min(max(column, 1), line.count + 1)
+        guard line.count > lineWidth else { return (line, column) }
+        // Keep a third of the width before the column, so what led up to the problem shows too.
+        let start = max(0, min(column - 1 - lineWidth / 3, line.count - lineWidth))
+        let end = min(line.count, start + lineWidth)
+        var shown = Array(line[start..<end])
+        var at = column - start
+        if start > 0 {
+            shown.insert("…", at: 0)
+            at += 1
+        }
+        if end < line.count { shown.append("…") }
+        return (shown, at)
+    }
+
+    /// Text safe to print on a terminal: control characters (a NUL, an escape sequence from
+    /// the file) become their visible Unicode pictures, one column each. Newlines stay; tabs
+    /// become spaces when `tabs` is set, so carets line up.
+    static func visible(_ s: String, tabs: Bool = false) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x0A: out.append(u)
+            case 0x09: out.append(tabs ? " " : u)
+            case 0..<0x20: out.append(Unicode.Scalar(0x2400 + u.value)!)  // ␀ … ␟
+            case 0x7F: out.append("\u{2421}")  // ␡
+            case 0x80...0x9F: out.append("\u{FFFD}")
+            default: out.append(u)
+            }
+        }
+        return String(out)
     }
 
     /// One line of the file (1-based), if the file's text is known.
@@ -49,7 +87,6 @@ public struct DiagnosticRenderer {
         var end = start
         while end < bytes.count, bytes[end] != 10 { end += 1 }
         if end > start, bytes[end - 1] == 13 { end -= 1 }
-        if end - start > 240 { end = start + 240 }
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
@@ -79,8 +116,8 @@ public struct DiagnosticRenderer {
         var props = ["file=\(escapeProperty(d.location.file))"]
         if let p = d.location.position { props += ["line=\(p.line)", "col=\(p.column)"] }
         props.append("title=\(escapeProperty("rehearse \(d.code.rawValue)"))")
-        var message = d.message
-        if let h = d.hint { message += "\nhelp: \(h)" }
+        var message = Self.visible(d.message)
+        if let h = d.hint { message += "\nhelp: \(Self.visible(h))" }
         return "::\(level) \(props.joined(separator: ","))::\(escapeData(message))"
     }
 }

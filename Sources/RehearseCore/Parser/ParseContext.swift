@@ -216,6 +216,11 @@ struct ParseContext {
     }
 
     func jsonPath(_ text: String, node: YAMLNode, what: String) -> JSONPath? {
+        if let at = Self.pastNestingLimit(text) {
+            bag.report(.tooDeep, "a JSONPath in \(what) nests more than \(YAMLLoader.maxDepth) levels deep",
+                       at: position(in: node, offset: at), hint: "flatten the filter; Rehearse reads at most \(YAMLLoader.maxDepth) levels")
+            return nil
+        }
         do {
             return try JSONPath(text)
         } catch {
@@ -223,6 +228,35 @@ struct ParseContext {
                        at: position(in: node, offset: error.offset), hint: error.hint)
             return nil
         }
+    }
+}
+
+extension ParseContext {
+    /// The character offset where a JSONPath's brackets, parentheses and `!`s nest past
+    /// `YAMLLoader.maxDepth`, or nil. The JSONPath parser and evaluator recurse per level, so
+    /// the plan's nesting limit applies inside paths too, checked before they are parsed.
+    static func pastNestingLimit(_ text: String) -> Int? {
+        let chars = Array(text)
+        var depth = 0, negations = 0
+        var quote: Character?
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == "\\" { i += 1 } else if c == q { quote = nil }
+            } else {
+                switch c {
+                case "'", "\"": quote = c
+                case "(", "[": depth += 1
+                case ")", "]": depth -= 1
+                case "!" where i + 1 == chars.count || chars[i + 1] != "=": negations += 1  // not `!=`
+                default: break
+                }
+                if depth + negations > YAMLLoader.maxDepth { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 }
 

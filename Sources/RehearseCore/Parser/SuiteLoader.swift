@@ -22,11 +22,34 @@ public enum SuiteLoader {
         var path: String
     }
 
+    /// The paths given (or the default folder), grouped by the suite each belongs to, each group
+    /// loaded on its own: every path is checked against the nearest `rehearse.yaml` at or above it.
+    public static func loadSuites(paths: [String]) -> [LoadedSuite] {
+        var groups: [(key: String, paths: [String])] = []
+        for input in defaultInputs(paths) {
+            var isDir: ObjCBool = false
+            var config: String?
+            if FileManager.default.fileExists(atPath: input, isDirectory: &isDir) {
+                config = configFolder(for: input, isDirectory: isDir.boolValue).map(absolute)
+            }
+            // A path without a suite config at or above it joins the first group, as all paths
+            // did before suites were told apart; so does a missing path, whose load reports it.
+            let key = config ?? groups.first?.key ?? ""
+            if let i = groups.firstIndex(where: { $0.key == key }) {
+                groups[i].paths.append(input)
+            } else {
+                groups.append((key, [input]))
+            }
+        }
+        return groups.map { load(paths: $0.paths) }
+    }
+
+    /// Loads the paths as one suite, the one the first path belongs to.
     public static func load(paths: [String]) -> LoadedSuite {
-        let inputs = paths.isEmpty ? [FileManager.default.fileExists(atPath: "plans") ? "plans" : "."] : paths
+        let inputs = defaultInputs(paths)
         var diagnostics: [Diagnostic] = []
         var root: String?
-        var files: [PlanFile] = []
+        var walker = PlanWalker()
         for input in inputs {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
@@ -34,17 +57,16 @@ public enum SuiteLoader {
                                               at: SourceLocation(file: input, position: nil)))
                 continue
             }
-            let dir = isDir.boolValue ? input : suiteRoot(containing: input)
-            if root == nil { root = dir }
+            if root == nil { root = suiteRoot(for: input, isDirectory: isDir.boolValue) }
             if isDir.boolValue {
-                files += discover(in: input, root: root!)
+                walker.walk(input, root: root!)
             } else if !suiteNames.contains((input as NSString).lastPathComponent) {
-                files.append(PlanFile(id: planID(path: input, root: root!), path: input))
+                walker.add(file: input, root: root!)
             }
         }
+        let files = walker.finish()
+        diagnostics += walker.diagnostics
         let rootDir = root ?? "."
-        var seen = Set<String>()
-        files = files.filter { seen.insert($0.path).inserted }.sorted { $0.id < $1.id }
 
         var suite = Suite()
         var sources: [String: [UInt8]] = [:]
@@ -66,7 +88,7 @@ public enum SuiteLoader {
             if let bytes = r.bytes { sources[r.path] = bytes }
             if let plan = r.plan { plans.append(plan) }
         }
-        if files.isEmpty && diagnostics.isEmpty {
+        if files.isEmpty && diagnostics.errorCount == 0 {
             diagnostics.append(Diagnostic(.noPlans, .error, "no plans found under \(inputs.joined(separator: ", "))",
                                           at: SourceLocation(file: inputs[0], position: nil),
                                           hint: "plans are *.yaml or *.yml files; names starting with '_' or '.' are skipped"))
@@ -129,109 +151,6 @@ public enum SuiteLoader {
         }
         // Source text is kept only when there is something to show from it.
         return ParseResult(path: file.path, plan: plan, diagnostics: bag.items, bytes: bag.items.isEmpty ? nil : bytes)
-    }
-
-    /// Reads a whole file with plain POSIX calls: Foundation's reader stats and copies more than a
-    /// linter reading a thousand small files can afford.
-    static func read(_ path: String, bag: DiagnosticBag) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            bag.report(.io, "cannot read \(path): \(String(cString: strerror(errno)))", at: nil)
-            return nil
-        }
-        defer { close(fd) }
-        func fail(_ code: Int32) -> [UInt8]? {
-            bag.report(.io, "cannot read \(path): \(String(cString: strerror(code)))", at: nil)
-            return nil
-        }
-        // Sized by fstat and read in place: no zeroed scratch buffer and no second copy per file.
-        // One byte more than the size lets EOF show without another allocation.
-        var st = stat()
-        let expected = fstat(fd, &st) == 0 ? max(Int(st.st_size), 0) : 0
-        var error: Int32 = 0
-        var out = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
-            count = 0
-            while count < buffer.count {
-                let n = Foundation.read(fd, buffer.baseAddress! + count, buffer.count - count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    error = errno
-                    return
-                }
-                if n == 0 { return }
-                count += n
-            }
-        }
-        if error != 0 { return fail(error) }
-        guard out.count > expected else { return out }
-        // The file grew since fstat (or is not a regular file): read the rest in chunks.
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return fail(errno)
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
-    }
-
-    /// Every *.yaml / *.yml below `dir`, skipping `_`/`.` names and the suite config. Walks with
-    /// readdir, whose entries carry their type, instead of a stat per file.
-    static func discover(in dir: String, root: String) -> [PlanFile] {
-        var out: [PlanFile] = []
-        func walk(_ path: String, top: Bool) {
-            guard let d = opendir(path) else { return }
-            defer { closedir(d) }
-            while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-                }
-                if name.hasPrefix("_") || name.hasPrefix(".") { continue }
-                let full = join(path, name)
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
-                    // Some file systems do not fill d_type; links are followed like the old walker did.
-                    var st = stat()
-                    guard stat(full, &st) == 0 else { continue }
-                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-                }
-                if type == UInt8(DT_DIR) {
-                    walk(full, top: false)
-                } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                    if top && suiteNames.contains(name) { continue }
-                    out.append(PlanFile(id: planID(path: full, root: root), path: full))
-                }
-            }
-        }
-        walk(dir, top: true)
-        return out
-    }
-
-    /// `plans/critical/health.yaml` under root `plans` → `critical/health`.
-    static func planID(path: String, root: String) -> String {
-        var rel = path
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        if root != ".", rel.hasPrefix(prefix) { rel = String(rel.dropFirst(prefix.count)) }
-        if rel.hasPrefix("./") { rel = String(rel.dropFirst(2)) }
-        for ext in [".yaml", ".yml"] where rel.hasSuffix(ext) { rel = String(rel.dropLast(ext.count)) }
-        return rel
-    }
-
-    /// For a single plan file: the nearest enclosing folder with a suite config, else its folder.
-    static func suiteRoot(containing file: String) -> String {
-        var dir = (file as NSString).deletingLastPathComponent
-        if dir.isEmpty { dir = "." }
-        var probe = dir
-        for _ in 0..<16 {
-            if suiteNames.contains(where: { FileManager.default.fileExists(atPath: join(probe, $0)) }) { return probe }
-            let parent = (probe as NSString).deletingLastPathComponent
-            if parent.isEmpty || parent == probe || probe == "." { break }
-            probe = parent
-        }
-        return dir
     }
 
     static func join(_ a: String, _ b: String) -> String {

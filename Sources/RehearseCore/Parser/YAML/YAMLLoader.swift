@@ -1,4 +1,5 @@
 import CYAML
+import Foundation
 
 /// Reads YAML text with libyaml, event by event, into a positioned `YAMLNode` tree.
 ///
@@ -6,6 +7,15 @@ import CYAML
 /// events, anchors resolved as they come, merge keys (`<<`) and duplicate keys handled when a
 /// mapping closes. Problems are reported into the bag, never thrown.
 public enum YAMLLoader {
+    /// How many lists and mappings may nest inside each other, aliases included. Every later
+    /// stage walks the tree recursively, so the limit is what keeps a hostile plan from
+    /// overflowing the stack; honest plans nest a dozen levels.
+    public static let maxDepth = 128
+    /// How many nodes the aliases of one file may add in total. Nested aliases multiply
+    /// (ten levels of ten aliases each make ten billion nodes from 500 bytes), so what they
+    /// expand to is counted, as libyaml-based loaders do.
+    public static let maxAliasNodes = 100_000
+
     /// Loads the single document in `bytes`. Returns nil (with a diagnostic) when there is none
     /// or the text is not YAML.
     public static func load(_ bytes: [UInt8], diagnostics: DiagnosticBag) -> YAMLNode? {
@@ -21,7 +31,7 @@ public enum YAMLLoader {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    reportParserError(parser, into: diagnostics)
+                    reportParserError(parser, bytes: buf, into: diagnostics)
                     return nil
                 }
                 let done = event.type == YAML_STREAM_END_EVENT
@@ -33,16 +43,40 @@ public enum YAMLLoader {
         }
     }
 
-    private static func reportParserError(_ parser: yaml_parser_t, into diagnostics: DiagnosticBag) {
-        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        let mark = parser.problem_mark
-        var message = problem
+    private static func reportParserError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>,
+                                          into diagnostics: DiagnosticBag) {
+        var message = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let problem = message
+        if parser.error == YAML_READER_ERROR {
+            // The reader checks bytes ahead of the scanner and leaves the mark at the start of
+            // the file; only its byte offset says where the bad byte is.
+            if parser.problem_value >= 0 { message += String(format: " (byte 0x%02X)", parser.problem_value) }
+            let position = position(ofByte: parser.problem_offset, in: bytes)
+            diagnostics.report(.yamlSyntax, message, at: position, hint: syntaxHint(for: problem))
+            return
+        }
         if let ctx = parser.context {
             message = "\(problem) \(String(cString: ctx))"
             message = message.replacingOccurrences(of: "  ", with: " ")
         }
+        let mark = parser.problem_mark
         let position = SourcePosition(line: mark.line + 1, column: mark.column + 1)
-        diagnostics.report(.yamlSyntax, message, at: position, hint: syntaxHint(for: problem))
+        let hint = FlowKeyHint.quoteJSONPathKey(at: position, in: bytes) ?? syntaxHint(for: problem)
+        diagnostics.report(.yamlSyntax, message, at: position, hint: hint)
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourcePosition {
+        var line = 1, column = 1
+        for b in bytes.prefix(max(0, offset)) {
+            if b == 10 {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1  // count a character at its first byte
+            }
+        }
+        return SourcePosition(line: line, column: column)
     }
 
     /// Plain-words advice for libyaml's most common complaints.
@@ -84,14 +118,27 @@ private struct TreeBuilder {
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
         var merges: [YAMLNode] = []
+        /// Lists and mappings on the deepest path below this one (an alias counts with its anchor's).
+        var height = 0
+        /// Nodes in this subtree, an alias counted as what it expands to.
+        var size = 1
+    }
+
+    /// An anchored node with what an alias to it adds: its height and its size.
+    struct Anchor {
+        var node: YAMLNode
+        var height: Int
+        var size: Int
     }
 
     let diagnostics: DiagnosticBag
     var stack: [Frame] = []
-    var anchors: [String: YAMLNode] = [:]
+    var anchors: [String: Anchor] = [:]
     var root: YAMLNode?
     var documents = 0
     var aliasCount = 0
+    /// Nodes added by aliases so far (see `YAMLLoader.maxAliasNodes`).
+    var aliasNodes = 0
     var failed = false
 
     init(diagnostics: DiagnosticBag) { self.diagnostics = diagnostics }
@@ -129,24 +176,38 @@ private struct TreeBuilder {
             }
             // A plain scalar written as `!!str 1` or a non-specific `!` tag keeps its tag.
             let tag = Self.tagName(s.tag)
-            add(YAMLNode(.scalar(text, style), at: pos, tag: tag), anchor: Self.string(s.anchor))
+            add(YAMLNode(.scalar(text, style), at: pos, tag: tag), anchor: Self.string(s.anchor), height: 0, size: 1)
         case YAML_SEQUENCE_START_EVENT:
+            if tooDeep(stack.count + 1, at: pos, length: 1) { return true }
             let d = event.data.sequence_start
             stack.append(Frame(isMapping: false, position: pos, anchor: Self.string(d.anchor), tag: Self.tagName(d.tag)))
         case YAML_MAPPING_START_EVENT:
+            if tooDeep(stack.count + 1, at: pos, length: 1) { return true }
             let d = event.data.mapping_start
             stack.append(Frame(isMapping: true, position: pos, anchor: Self.string(d.anchor), tag: Self.tagName(d.tag)))
         case YAML_SEQUENCE_END_EVENT:
             let f = stack.removeLast()
-            add(YAMLNode(.sequence(f.children), at: f.position, tag: f.tag), anchor: f.anchor)
+            add(YAMLNode(.sequence(f.children), at: f.position, tag: f.tag), anchor: f.anchor, height: f.height + 1, size: f.size)
         case YAML_MAPPING_END_EVENT:
             let f = stack.removeLast()
-            add(YAMLNode(.mapping(applyMerges(f.pairs, f.merges)), at: f.position, tag: f.tag), anchor: f.anchor)
+            add(YAMLNode(.mapping(applyMerges(f.pairs, f.merges)), at: f.position, tag: f.tag), anchor: f.anchor,
+                height: f.height + 1, size: f.size)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             aliasCount += 1
-            if let node = anchors[name] {
-                add(node, anchor: nil)
+            if let target = anchors[name] {
+                // Checked before the alias is used: every later walk would expand it again.
+                if tooDeep(stack.count + target.height, at: pos, length: name.count + 1) { return true }
+                aliasNodes += target.size
+                if aliasNodes > YAMLLoader.maxAliasNodes {
+                    diagnostics.report(.aliasExpansion,
+                                       "alias '*\(name)' would make the aliases of this file expand to more than \(YAMLLoader.maxAliasNodes) nodes",
+                                       at: pos, length: name.count + 1,
+                                       hint: "an alias copies everything under its anchor, and aliases inside anchored lists multiply; write the data out or alias less")
+                    failed = true
+                    return true
+                }
+                add(target.node, anchor: nil, height: target.height, size: target.size)
             } else {
                 diagnostics.report(.unknownAlias, "alias '*\(name)' refers to no anchor defined above", at: pos,
                                    length: name.count + 1,
@@ -163,8 +224,22 @@ private struct TreeBuilder {
         return false
     }
 
-    private mutating func add(_ node: YAMLNode, anchor: String?) {
-        if let anchor { anchors[anchor] = node }
+    /// Reports nesting past `YAMLLoader.maxDepth`; loading stops there, so no deeper tree is ever built.
+    private mutating func tooDeep(_ depth: Int, at pos: SourcePosition, length: Int) -> Bool {
+        guard depth > YAMLLoader.maxDepth else { return false }
+        diagnostics.report(.tooDeep, "lists and mappings nest more than \(YAMLLoader.maxDepth) levels deep here", at: pos,
+                           length: length,
+                           hint: "flatten the data; Rehearse reads at most \(YAMLLoader.maxDepth) levels, aliases included")
+        failed = true
+        return true
+    }
+
+    private mutating func add(_ node: YAMLNode, anchor: String?, height: Int, size: Int) {
+        if let anchor { anchors[anchor] = Anchor(node: node, height: height, size: size) }
+        if !stack.isEmpty {
+            stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
+            stack[stack.count - 1].size += size
+        }
         if stack.isEmpty {
             root = node
         } else if !stack[stack.count - 1].isMapping {
