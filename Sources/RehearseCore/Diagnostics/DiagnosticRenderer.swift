@@ -24,7 +24,7 @@ public struct DiagnosticRenderer {
         if let p = loc.position, let line = sourceLine(loc.file, p.line) {
             let number = String(p.line)
             let pad = String(repeating: " ", count: number.count)
-            let shown = line.replacingOccurrences(of: "\t", with: " ")
+            let shown = Self.maskingCredentials(line).replacingOccurrences(of: "\t", with: " ")
             let lineLength = shown.count
             let column = min(max(p.column, 1), lineLength + 1)
             let width = max(1, min(loc.length, lineLength - column + 1))
@@ -33,6 +33,25 @@ public struct DiagnosticRenderer {
             out += " \(pad) | " + String(repeating: " ", count: column - 1) + paint(String(repeating: "^", count: width), "1;31") + "\n"
         }
         if let hint = d.hint { out += " " + paint("help", "1;36") + ": \(hint)\n" }
+        return out
+    }
+
+    /// Keys whose value is a credential. A value written in the plan is shown as `*`s of the
+    /// same length (so carets still point at the right column); `{{ env.X }}` stays readable.
+    static let credentialValue = try! Regex(
+        #"(?i)(^|[\s{,"'])(password|secret|secret_default|client_secret|bearer|authorization|proxy-authorization|cookie|x-api-key)["']?[ \t]*:[ \t]*("[^"]*"|'[^']*'|[^,}#\s][^,}#]*)"#)
+
+    static func maskingCredentials(_ line: String) -> String {
+        var out = line
+        for m in line.matches(of: credentialValue).reversed() {
+            guard let range = m.output[3].range else { continue }
+            var value = line[range]
+            while value.last?.isWhitespace == true { value = value.dropLast() }
+            let quote = value.first == "\"" || value.first == "'" ? 1 : 0
+            let inner = value.dropFirst(quote).dropLast(quote)
+            if inner.hasPrefix("{{") || inner.isEmpty { continue }
+            out.replaceSubrange(inner.startIndex..<inner.endIndex, with: String(repeating: "*", count: inner.count))
+        }
         return out
     }
 

@@ -24,6 +24,7 @@ public enum JUnitReport {
             if let env = report.environment { props.append(("environment", env)) }
             props.append(("seed", String(report.seed)))
             if let shard = report.shard { props.append(("shard", shard.description)) }
+            if report.insecureTLS { props.append(("insecure_tls", "true")) }
             out += properties(props, indent: "    ")
             for r in plan.results { out += testCase(r) }
             out += "  </testsuite>\n"
