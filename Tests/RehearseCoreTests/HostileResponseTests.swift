@@ -210,6 +210,20 @@ final class HostileResponseTests: XCTestCase {
                       report.result("captured")?.failures.first?.message ?? "")
     }
 
+    /// Only a short text and a pattern with at most one place to backtrack into skip the worker
+    /// thread (a hand-off costs about 20 µs); anything not understood counts as many.
+    func testOnlyPatternsThatCannotBacktrackMuchRunInline() {
+        XCTAssertEqual(BoundedRegex.choicePoints(in: "^th_[0-9a-f]+$"), 1)
+        XCTAssertEqual(BoundedRegex.choicePoints(in: "^e2e-"), 0)
+        XCTAssertEqual(BoundedRegex.choicePoints(in: "[+*?|(]x"), 0)
+        XCTAssertEqual(BoundedRegex.choicePoints(in: #"(?<id>\d+)"#), 1)
+        XCTAssertEqual(BoundedRegex.choicePoints(in: #"\(?\d+\)?"#), 3)
+        XCTAssertEqual(BoundedRegex.choicePoints(in: "a*a*b"), 2)
+        for unsafe in ["^(a+)+$", "(a|aa)*", #"(x)\1"#, "(?x) a + # comment", "[[a-z]--[b]]+", "(?:ab){2}"] {
+            XCTAssertGreaterThan(BoundedRegex.choicePoints(in: unsafe), 1, unsafe)
+        }
+    }
+
     // MARK: item 7: lint excerpts
 
     func testLintExcerptsDoNotShowCredentialsWrittenInThePlan() {

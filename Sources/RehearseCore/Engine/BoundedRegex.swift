@@ -27,6 +27,11 @@ enum BoundedRegex {
     private static let hopeless = Mutex<Set<Int>>([])
 
     static func firstMatch(_ pattern: String, _ regex: Regex<AnyRegexOutput>, in text: String) -> Outcome {
+        // Handing a match to a worker costs about 20 µs; a short text and a pattern with at most one
+        // choice point cannot take long (O(n²) on 1 KiB is under 0.1 s), so those run here.
+        if text.utf8.count <= inlineTextLimit, choicePoints(in: pattern) <= 1 {
+            return (try? regex.firstMatch(in: text)).map { Outcome.found($0) } ?? .notFound
+        }
         let budget = self.budget
         var hasher = Hasher()
         hasher.combine(pattern)
@@ -41,6 +46,54 @@ enum BoundedRegex {
             return .gaveUp(budget)
         }
         return result.match.map(Outcome.found) ?? .notFound
+    }
+
+    static let inlineTextLimit = 1024
+
+    /// How many places the pattern can backtrack into: quantifiers and alternations. A quantified
+    /// group, a backreference, a nested character class or extended mode count as many (whatever
+    /// is not understood here runs on a worker, which is only slower).
+    static func choicePoints(in pattern: String) -> Int {
+        let many = 100
+        let chars = Array(pattern)
+        var count = 0
+        var inClass = false
+        var i = 0
+        // The previous character when it was plain: nil after an escape or inside a class.
+        var previous: Character?
+        while i < chars.count {
+            let c = chars[i]
+            let before = previous
+            previous = nil
+            i += 1
+            if c == "\\" {
+                guard i < chars.count else { break }
+                let e = chars[i]
+                i += 1
+                if !inClass, e.isNumber || e == "k" || e == "g" { return many }
+                continue
+            }
+            if inClass {
+                if c == "[" { return many }
+                if c == "]" { inClass = false }
+                continue
+            }
+            previous = c
+            switch c {
+            case "[": inClass = true
+            case "?" where before == "(":
+                // `(?:`, `(?i)`, `(?<name>`: group syntax, not a quantifier, unless it sets extended mode.
+                var j = i
+                while j < chars.count, chars[j].isLetter || chars[j] == "-" { j += 1 }
+                if chars[i..<j].contains("x") { return many }
+            case "*", "+", "?", "{":
+                if before == ")" { return many }
+                count += 1
+            case "|": count += 1
+            default: break
+            }
+        }
+        return count
     }
 
     /// The failure text for a match that was given up on.
