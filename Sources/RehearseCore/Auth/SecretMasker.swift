@@ -119,7 +119,9 @@ public final class SecretMasker: Sendable {
     /// The length of the longest start of `secret`, shorter than the secret and at least
     /// `minimumLength` long, that `text` ends with; 0 when there is none.
     static func longestCutPrefix(of secret: String, endingAt text: String) -> Int {
-        guard let first = secret.first else { return 0 }
+        guard let first = secret.first, text.count >= minimumLength else { return 0 }
+        // Cheap rejection first: the text's last few characters must occur in the secret at all.
+        guard secret.contains(text.suffix(minimumLength)) else { return 0 }
         let k = min(secret.count - 1, text.count)
         guard k >= minimumLength else { return 0 }
         let tail = Array(text.suffix(k)), head = Array(secret.prefix(k))
