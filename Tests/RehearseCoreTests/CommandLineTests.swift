@@ -112,6 +112,17 @@ final class CommandLineTests: XCTestCase {
         await server.stop()
     }
 
+    /// `rehearse merge` checks its targets too: a report must not replace a shard report it reads.
+    func testMergeRefusesToOverwriteAnInput() async throws {
+        let shard = dir + "/shard.json"
+        try FileManager.default.copyItem(atPath: ReportFixtures.directory + "/small.json", toPath: shard)
+        let original = try String(contentsOfFile: shard, encoding: .utf8)
+        let r = try await rehearse(["merge", shard, "--report", "json:\(shard)"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is an input of this run and would be overwritten"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: shard, encoding: .utf8), original)
+    }
+
     /// The report's path becomes a directory while the run goes: the run passed, but without its
     /// report it must not exit 0.
     func testAReportThatCannotBeWrittenMakesTheExitCodeNonZero() async throws {
