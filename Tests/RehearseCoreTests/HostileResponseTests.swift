@@ -167,20 +167,27 @@ final class HostileResponseTests: XCTestCase {
           - {id: image, request: "GET {{ base_url }}/logo", expect: {status: 404}}
           - {id: matched, request: "GET {{ base_url }}/logo", expect: {body: {contains: GIF}}}
           - {id: untyped, request: "GET {{ base_url }}/blob", expect: {status: 404}}
+          - {id: latin1, request: "GET {{ base_url }}/page", expect: {status: 404}}
         """
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x1B, 0x5B, 0x32, 0x4A, 0xFF, 0xFE]
         let (report, context) = try await Self.run(plan) { request, _ throws(TransportError) in
-            request.url.hasSuffix("logo")
-                ? HTTPResponseData(status: 200, headers: [("Content-Type", "image/png")], body: png, duration: .zero)
-                : HTTPResponseData(status: 200, headers: [], body: [0x00, 0x01, 0xC3], duration: .zero)
+            if request.url.hasSuffix("logo") {
+                return HTTPResponseData(status: 200, headers: [("Content-Type", "image/png")], body: png, duration: .zero)
+            }
+            if request.url.hasSuffix("page") {
+                return HTTPResponseData(status: 200, headers: [("Content-Type", "text/plain; charset=iso-8859-1")],
+                                        body: Array("caf".utf8) + [0xE9], duration: .zero)
+            }
+            return HTTPResponseData(status: 200, headers: [], body: [0x00, 0x01, 0xC3], duration: .zero)
         }
         XCTAssertEqual(report.result("image")?.exchange?.bodyExcerpt, "<18 bytes, image/png>")
         XCTAssertEqual(report.result("untyped")?.exchange?.bodyExcerpt, "<3 bytes, no content type>")
+        XCTAssertEqual(report.result("latin1")?.exchange?.bodyExcerpt, "caf\u{FFFD}", "a declared text type is shown as text")
         XCTAssertEqual(report.result("matched")?.failures.map(\.message),
                        [#"body: expected something containing "GIF", found <18 bytes, image/png>"#])
         let written = Self.everythingWritten(report, context.masker)
         XCTAssertFalse(written.contains("PNG"), "no raw bytes of the body")
-        XCTAssertFalse(written.contains("\u{FFFD}"), "no lossy decoding of the body")
+        XCTAssertFalse(written.contains("\u{FFFD}PNG"), "no lossy decoding of the binary body")
     }
 
     // MARK: item 4: a regex that backtracks without end

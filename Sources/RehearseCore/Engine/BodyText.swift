@@ -11,11 +11,15 @@ enum BodyText {
         return "<\(body.count) byte\(body.count == 1 ? "" : "s"), \(type.flatMap { $0.isEmpty ? nil : $0 } ?? "no content type")>"
     }
 
-    /// Text when the content type does not name a binary format and the bytes are UTF-8 without
-    /// NUL (which no text format holds). Other control characters stay text: they are escaped
-    /// when shown (`VisibleText`).
+    /// The content type decides when it names a text format (then invalid bytes show as U+FFFD)
+    /// or a binary one. Without one, or with one not known here, the bytes decide: UTF-8 without
+    /// NUL (which no text format holds) is text. Control characters stay text either way: they
+    /// are escaped when shown (`VisibleText`).
     static func isText(_ body: [UInt8], contentType: String?) -> Bool {
-        if let contentType, isBinary(mediaType: contentType) { return false }
+        if let contentType {
+            if isBinary(mediaType: contentType) { return false }
+            if isTextual(mediaType: contentType) { return true }
+        }
         if body.contains(0) { return false }
         var iterator = body.makeIterator()
         var decoder = UTF8()
@@ -28,9 +32,19 @@ enum BodyText {
         }
     }
 
+    static func essence(_ mediaType: String) -> String {
+        (mediaType.split(separator: ";").first.map(String.init) ?? mediaType).trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    static func isTextual(mediaType: String) -> Bool {
+        let type = essence(mediaType)
+        if type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("+json") { return true }
+        return ["application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded",
+                "application/yaml", "application/x-yaml", "application/problem+json", "application/x-ndjson"].contains(type)
+    }
+
     static func isBinary(mediaType: String) -> Bool {
-        let type = (mediaType.split(separator: ";").first.map(String.init) ?? mediaType)
-            .trimmingCharacters(in: .whitespaces).lowercased()
+        let type = essence(mediaType)
         if type.hasSuffix("+xml") || type.hasSuffix("+json") { return false }
         for major in ["image/", "audio/", "video/", "font/"] where type.hasPrefix(major) { return true }
         return ["application/octet-stream", "application/pdf", "application/zip", "application/gzip", "application/x-gzip",
