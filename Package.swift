@@ -89,6 +89,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Real TLS errors, to check how the transport words them.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Test oracle only: our libyaml event loader must build the same trees.
                 .product(name: "Yams", package: "Yams"),
             ],

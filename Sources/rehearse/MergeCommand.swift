@@ -35,6 +35,11 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let problems = ReportTarget.problems(try reports.map { try ReportTarget.parse($0) }, inputs: inputs)
+        if !problems.isEmpty {
+            Output.err(problems.map { "error: \($0)\n" }.joined())
+            throw ExitCode(ExitStatus.invalid.rawValue)
+        }
         var shards: [(name: String, report: RunReport)] = []
         for path in inputs {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -60,7 +65,8 @@ struct MergeCommand: ParsableCommand {
         let console = ConsoleReporter(live: false, color: Output.useColor(noColor: noColor), verbosity: quiet ? .quiet : .normal) { Output.out($0) }
         Output.out(console.finalText(merged, exitCode: code))
         // The shard reports were masked when written; nothing secret is known here.
-        Execution.writeReports(try reports.map { try ReportTarget.parse($0) }, merged, masker: SecretMasker(), quiet: quiet)
+        let wrote = Execution.writeReports(try reports.map { try ReportTarget.parse($0) }, merged, masker: SecretMasker(), quiet: quiet)
         if code != 0 { throw ExitCode(code) }
+        if !wrote { throw ExitCode(ExitStatus.failed.rawValue) }
     }
 }

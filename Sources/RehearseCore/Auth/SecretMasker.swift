@@ -1,24 +1,55 @@
 import Foundation
 import Synchronization
 
-/// Every secret the run has seen (JWT secrets, passwords, static and minted tokens); everything
-/// the tool prints or writes goes through `mask`, which replaces each with `***`.
+/// Every secret the run has seen (JWT secrets, passwords, static and minted tokens, credentials
+/// written into a plan's headers); everything the tool prints or writes goes through `mask`, which
+/// replaces each with `***`.
+///
+/// Masking happens before any text is cut (see `excerpt`), and a cut that ends inside a secret
+/// hides what is left of it: `mask` treats a long enough start of a secret just before `…` or at
+/// the end of the text as the secret itself.
 public final class SecretMasker: Sendable {
-    private let secrets = Mutex<[String]>([])
+    private struct State {
+        var secrets: [String] = []
+        var tooShort = 0
+    }
+    private let state = Mutex(State())
+
+    /// Secrets shorter than this are not masked: replacing every `e` or `ab` in the output would
+    /// make messages, ids and reports unreadable while hiding next to nothing. The run says so once
+    /// on standard error instead (`tooShortToMask`).
+    public static let minimumLength = 4
+
+    /// The mark a cut leaves; a secret's start just before it is masked like the whole secret.
+    public static let cutMark = "…"
 
     public init() {}
 
-    /// Registers a secret. Very short values are registered too, since a 5-byte staging secret is
-    /// still a secret; masking may then hide the same letters in unrelated text, which is the
-    /// safer mistake.
+    /// Registers a secret. A 4-character staging password is still a secret and is masked
+    /// (hiding the same letters in unrelated text is the safer mistake); shorter values are counted.
     public func add(_ secret: String) {
         guard !secret.isEmpty else { return }
-        secrets.withLock { list in
-            guard !list.contains(secret) else { return }
-            list.append(secret)
+        state.withLock { s in
+            guard !s.secrets.contains(secret) else { return }
+            guard secret.count >= Self.minimumLength else {
+                s.tooShort += 1
+                return
+            }
+            s.secrets.append(secret)
             // Longest first, so a token is masked whole before any secret inside it.
-            list.sort { $0.count > $1.count }
+            s.secrets.sort { $0.count > $1.count }
         }
+    }
+
+    /// How many distinct secrets were too short to mask (see `minimumLength`).
+    public var tooShortToMask: Int { state.withLock { $0.tooShort } }
+
+    /// The one-line warning for `tooShortToMask`, or nil when every secret is masked.
+    public var tooShortWarning: String? {
+        let n = tooShortToMask
+        guard n > 0 else { return nil }
+        return "warning: \(n) secret value\(n == 1 ? " is" : "s are") shorter than \(Self.minimumLength) characters and "
+            + "not masked in output (masking \(n == 1 ? "it" : "them") would garble every word that contains \(n == 1 ? "it" : "them"))"
     }
 
     /// Names of environment variables that hold credentials by convention.
@@ -28,25 +59,88 @@ public final class SecretMasker: Sendable {
             .contains { upper.contains($0) }
     }
 
-    public var isEmpty: Bool { secrets.withLock { $0.isEmpty } }
+    /// Headers whose value is a credential wherever it comes from (a profile, a plan, a variable).
+    public static func isCredentialHeader(_ name: String) -> Bool {
+        ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"].contains(name.lowercased())
+    }
+
+    /// Registers the credential a header carries: the whole value and, for `Scheme credential`,
+    /// the credential alone (a server echoing it back may drop the scheme).
+    public func addCredentialHeader(value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        add(trimmed)
+        if let space = trimmed.firstIndex(of: " ") {
+            add(String(trimmed[trimmed.index(after: space)...]).trimmingCharacters(in: .whitespaces))
+        }
+        // `Cookie: session=abc; csrf=def`: each value on its own.
+        for pair in trimmed.split(separator: ";") {
+            if let eq = pair.firstIndex(of: "=") { add(String(pair[pair.index(after: eq)...]).trimmingCharacters(in: .whitespaces)) }
+        }
+    }
+
+    /// Registers the credential headers among `headers` (see `isCredentialHeader`).
+    public func addCredentials(in headers: [(name: String, value: String)]) {
+        for h in headers where Self.isCredentialHeader(h.name) { addCredentialHeader(value: h.value) }
+    }
+
+    public var isEmpty: Bool { state.withLock { $0.secrets.isEmpty } }
 
     public func mask(_ text: String) -> String {
-        let list = secrets.withLock { $0 }
+        let list = state.withLock { $0.secrets }
         guard !list.isEmpty else { return text }
         var out = text
         for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
-        return out
+        return Self.maskCutSecrets(out, list)
     }
 
-    /// Masks every string inside a JSON value (keys too).
+    /// The text masked, then cut to `limit` characters with `…` and `note` after the cut: masking
+    /// first means a secret crossing the cut is already `***`, never half shown.
+    public func excerpt(_ text: String, limit: Int, note: String = "") -> String {
+        let masked = mask(text)
+        guard masked.count > limit else { return masked }
+        return String(masked.prefix(limit)) + Self.cutMark + note
+    }
+
+    /// A start of a secret (at least `minimumLength` characters) that ends right before a cut mark
+    /// or at the end of the text: what an earlier cut, or a truncated response, left of a secret.
+    static func maskCutSecrets(_ text: String, _ secrets: [String]) -> String {
+        // Each piece ends at a cut or at the end of the text.
+        let pieces = text.components(separatedBy: cutMark)
+        var changed = false
+        let masked = pieces.map { piece -> String in
+            let n = secrets.map { longestCutPrefix(of: $0, endingAt: piece) }.max() ?? 0
+            guard n > 0 else { return piece }
+            changed = true
+            return String(piece.dropLast(n)) + "***"
+        }
+        return changed ? masked.joined(separator: cutMark) : text
+    }
+
+    /// The length of the longest start of `secret`, shorter than the secret and at least
+    /// `minimumLength` long, that `text` ends with; 0 when there is none.
+    static func longestCutPrefix(of secret: String, endingAt text: String) -> Int {
+        guard let first = secret.first, text.count >= minimumLength else { return 0 }
+        // Cheap rejection first: the text's last few characters must occur in the secret at all.
+        guard secret.contains(text.suffix(minimumLength)) else { return 0 }
+        let k = min(secret.count - 1, text.count)
+        guard k >= minimumLength else { return 0 }
+        let tail = Array(text.suffix(k)), head = Array(secret.prefix(k))
+        // Candidates start where the secret's first character is; the longest is the leftmost.
+        for i in tail.indices where tail[i] == first {
+            let n = tail.count - i
+            guard n >= minimumLength else { break }
+            if tail[i...].elementsEqual(head[..<n]) { return n }
+        }
+        return 0
+    }
+
+    /// Masks every string value inside a JSON value. Keys are structure, not data: masking them
+    /// would change what the document means (and a short secret would rewrite field names).
     public func mask(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let s): return .string(mask(s))
         case .array(let a): return .array(a.map(mask))
-        case .object(let o):
-            var out: [String: JSONValue] = [:]
-            for (k, v) in o { out[mask(k)] = mask(v) }
-            return .object(out)
+        case .object(let o): return .object(o.mapValues(mask))
         default: return value
         }
     }

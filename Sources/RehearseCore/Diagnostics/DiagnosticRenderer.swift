@@ -24,7 +24,8 @@ public struct DiagnosticRenderer {
         if let p = loc.position, let line = sourceLine(loc.file, p.line) {
             let number = String(p.line)
             let pad = String(repeating: " ", count: number.count)
-            let (shown, column) = Self.window(Array(Self.visible(line, tabs: true)), around: p.column)
+            // Credentials written in the plan are starred first (same length, so columns hold).
+            let (shown, column) = Self.window(Array(Self.visible(Self.maskingCredentials(line), tabs: true)), around: p.column)
             let width = max(1, min(loc.length, shown.count - column + 1))
             out += " \(pad) |\n"
             out += " \(number) | \(String(shown))\n"
@@ -72,6 +73,25 @@ public struct DiagnosticRenderer {
             }
         }
         return String(out)
+    }
+
+    /// Keys whose value is a credential. A value written in the plan is shown as `*`s of the
+    /// same length (so carets still point at the right column); `{{ env.X }}` stays readable.
+    static let credentialValue = try! Regex(
+        #"(?i)(^|[\s{,"'])(password|secret|secret_default|client_secret|bearer|authorization|proxy-authorization|cookie|x-api-key)["']?[ \t]*:[ \t]*("[^"]*"|'[^']*'|[^,}#\s][^,}#]*)"#)
+
+    static func maskingCredentials(_ line: String) -> String {
+        var out = line
+        for m in line.matches(of: credentialValue).reversed() {
+            guard let range = m.output[3].range else { continue }
+            var value = line[range]
+            while value.last?.isWhitespace == true { value = value.dropLast() }
+            let quote = value.first == "\"" || value.first == "'" ? 1 : 0
+            let inner = value.dropFirst(quote).dropLast(quote)
+            if inner.hasPrefix("{{") || inner.isEmpty { continue }
+            out.replaceSubrange(inner.startIndex..<inner.endIndex, with: String(repeating: "*", count: inner.count))
+        }
+        return out
     }
 
     /// One line of the file (1-based), if the file's text is known.

@@ -86,6 +86,7 @@ extension CaseExecutor {
                 subprotocols.append(sub)
             }
             let url = try renderer.renderString(spec.url)
+            context.masker.addCredentials(in: headers.items)
             return .ready(WebSocketRequestData(url: url, headers: headers.items, subprotocols: subprotocols), renderer)
         } catch {
             return .failed(errored(.template, "cannot render the WebSocket handshake: \(error.message)"))
@@ -187,12 +188,11 @@ extension CaseExecutor {
         return ExchangeRecord(
             requestLine: m.mask("GET \(request.url) (WebSocket upgrade)"),
             requestHeaders: shownRequest.map { h in
-                let sensitive = ["authorization", "cookie", "proxy-authorization"].contains(h.name.lowercased())
-                return (h.name, sensitive ? Self.redactCredential(h.value) : m.mask(h.value))
+                (h.name, SecretMasker.isCredentialHeader(h.name) ? Self.redactCredential(h.value, header: h.name) : m.mask(h.value))
             },
             status: status,
             responseHeaders: headers.filter { shownResponse.contains($0.name.lowercased()) }.map { ($0.name, m.mask($0.value)) },
-            bodyExcerpt: excerpt.map { m.mask($0.count > 1200 ? String($0.prefix(1200)) + "…" : $0) },
+            bodyExcerpt: excerpt.map { m.excerpt($0, limit: 1200) },
             duration: duration)
     }
 }

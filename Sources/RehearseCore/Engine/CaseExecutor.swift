@@ -105,6 +105,8 @@ struct CaseExecutor {
         do {
             let request = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),
                                                    credentials: credentials, timeout: timeout)
+            // A credential written into the plan is as secret as a profile's: mask its echoes too.
+            context.masker.addCredentials(in: request.headers)
             return .ready(request, renderer)
         } catch {
             return .failed(errored(.template, "cannot render the request: \(error.message)"))
@@ -183,14 +185,14 @@ struct CaseExecutor {
         let shownResponseHeaders = ["content-type", "location", "retry-after", "www-authenticate", "content-length"]
         var excerpt: String?
         if let response, !response.body.isEmpty {
-            let text = response.text
-            excerpt = m.mask(text.count > 600 ? String(text.prefix(600)) + "… (\(response.body.count) bytes)" : text)
+            // Masked before it is cut, so a credential crossing the cut is never half shown.
+            excerpt = BodyText.placeholder(response.body, contentType: response.header("Content-Type"))
+                ?? m.excerpt(response.text, limit: 600, note: " (\(response.body.count) bytes)")
         }
         return ExchangeRecord(
             requestLine: m.mask("\(request.method) \(request.url)"),
             requestHeaders: request.headers.map { h in
-                let sensitive = ["authorization", "cookie", "proxy-authorization"].contains(h.name.lowercased())
-                return (h.name, sensitive ? Self.redactCredential(h.value) : m.mask(h.value))
+                (h.name, SecretMasker.isCredentialHeader(h.name) ? Self.redactCredential(h.value, header: h.name) : m.mask(h.value))
             },
             status: response?.status,
             responseHeaders: (response?.headers ?? []).filter { shownResponseHeaders.contains($0.name.lowercased()) }
@@ -199,8 +201,17 @@ struct CaseExecutor {
             duration: response?.duration)
     }
 
-    /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows.
-    static func redactCredential(_ value: String) -> String {
+    /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows. A cookie list
+    /// keeps its names: `session=abc; theme=dark` → `session=***; theme=***`.
+    static func redactCredential(_ value: String) -> String { redactCredential(value, header: "") }
+
+    static func redactCredential(_ value: String, header: String) -> String {
+        if header.lowercased() == "cookie" {
+            return value.split(separator: ";").map { pair -> String in
+                let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                return name.trimmingCharacters(in: .whitespaces) + "=***"
+            }.joined(separator: "; ")
+        }
         if let space = value.firstIndex(of: " ") { return String(value[..<space]) + " ***" }
         return "***"
     }

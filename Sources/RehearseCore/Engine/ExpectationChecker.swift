@@ -59,7 +59,12 @@ public struct ExpectationChecker: Sendable {
                 }
             }
             if let m = e.body, let why = try evaluator.check(m, .string(r.text)) {
-                fail("body: \(why)", e.position)
+                // A binary body is named, not quoted: its bytes are no use in a message.
+                if let shown = BodyText.placeholder(r.body, contentType: r.header("Content-Type")) {
+                    fail("body: expected \(evaluator.describe(m)), found \(shown)", e.position)
+                } else {
+                    fail("body: \(why)", e.position)
+                }
             }
             if !e.json.isEmpty || e.schema != nil {
                 switch r.json {
@@ -118,8 +123,12 @@ public struct ExpectationChecker: Sendable {
                 }
             case .body(let regex):
                 let pattern = (try? evaluator.renderer.renderString(regex.pattern)) ?? regex.pattern.source
-                if let v = Self.firstGroup(pattern, in: r.text) { values[c.name] = .string(v) } else {
+                switch Self.firstGroup(pattern, in: r.text) {
+                case .success(let v?): values[c.name] = .string(v)
+                case .success(nil):
                     failures.append(Failure(.assertion, "capture \(c.name): /\(pattern)/ did not match the body", at: loc(c.position)))
+                case .failure(let gaveUp):
+                    failures.append(Failure(.assertion, "capture \(c.name): \(gaveUp.message)", at: loc(c.position)))
                 }
             }
         }
@@ -127,10 +136,19 @@ public struct ExpectationChecker: Sendable {
     }
 
     /// The first capture group of the first match (or the whole match when there is no group).
-    static func firstGroup(_ pattern: String, in text: String) -> String? {
-        guard let regex = RegexStore.shared.regex(pattern), let m = try? regex.firstMatch(in: text) else { return nil }
+    /// Fails when the match ran out of its budget (`BoundedRegex`).
+    static func firstGroup(_ pattern: String, in text: String) -> Result<String?, RegexGaveUp> {
+        guard let regex = RegexStore.shared.regex(pattern) else { return .success(nil) }
+        let m: Regex<AnyRegexOutput>.Match
+        switch BoundedRegex.firstMatch(pattern, regex, in: text) {
+        case .found(let found): m = found
+        case .notFound: return .success(nil)
+        case .gaveUp(let budget): return .failure(RegexGaveUp(message: BoundedRegex.gaveUpMessage(pattern, after: budget)))
+        }
         let output = m.output
-        if output.count > 1, let sub = output[1].substring { return String(sub) }
-        return output[0].substring.map(String.init)
+        if output.count > 1, let sub = output[1].substring { return .success(String(sub)) }
+        return .success(output[0].substring.map(String.init))
     }
+
+    struct RegexGaveUp: Error { var message: String }
 }

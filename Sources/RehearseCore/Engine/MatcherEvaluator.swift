@@ -57,7 +57,11 @@ public struct MatcherEvaluator: Sendable {
             guard case .string(let s) = actual else { return "expected text matching /\(r.pattern.source)/, found \(Self.show(actual))" }
             let pattern = try renderer.renderString(r.pattern)
             guard let regex = RegexStore.shared.regex(pattern) else { return "invalid regex /\(pattern)/" }
-            return (try? regex.firstMatch(in: s)) != nil ? nil : "expected text matching /\(pattern)/, found \(Self.show(actual))"
+            switch BoundedRegex.firstMatch(pattern, regex, in: s) {
+            case .found: return nil
+            case .notFound: return "expected text matching /\(pattern)/, found \(Self.show(actual))"
+            case .gaveUp(let budget): return BoundedRegex.gaveUpMessage(pattern, after: budget)
+            }
         case .type(let t):
             return t.matches(actual) ? nil : "expected \(t.rawValue), found \(actual.typeName) \(Self.show(actual))"
         case .length(let r):

@@ -33,6 +33,8 @@ public struct RunReport: Sendable {
     public var shard: Shard?
     /// `--gate`s: when present they, not "any failure", decide the exit code.
     public var gates: [Gate] = []
+    /// `--insecure`: TLS certificates were not verified; every report says so.
+    public var insecureTLS = false
 
     public init(results: [CaseResult], logins: [LoginResult] = [], duration: Duration = .zero, environment: String? = nil,
                 seed: UInt64 = 0) {

@@ -105,6 +105,11 @@ struct WebSocketConversation {
                 var text = "\(label): the server closed the connection (\(Self.describeClose(code))) while waiting for \(wanted(r))"
                 if passedOver > 0 { text += "; \(Self.count(passedOver, "other message")) passed over before" }
                 return Failure(.assertion, text, at: at)
+            case .messageTooLarge(let limit):
+                var text = "\(label): a message over the \(AsyncHTTPTransport.byteCount(limit)) limit arrived, so the connection was "
+                    + "closed (code 1009, message too big) while waiting for \(wanted(r))"
+                if passedOver > 0 { text += "; \(Self.count(passedOver, "other message")) passed over before" }
+                return Failure(.assertion, text, at: at)
             case .timedOut:
                 var text = "\(label): no message matching \(wanted(r)) within \(DurationParser.format(within))"
                 if let lastMismatch {
@@ -169,7 +174,11 @@ struct WebSocketConversation {
         let text: String
         switch message {
         case .text(let s): text = s
-        case .binary(let b): text = "(binary, \(Self.count(b.count, "byte"))) " + String(decoding: b.prefix(Self.shownLength), as: UTF8.self)
+        case .binary(let b):
+            // Text sent in binary frames (JSON often is) stays readable; anything else is named.
+            text = BodyText.isText(b, contentType: nil)
+                ? "(binary, \(Self.count(b.count, "byte"))) " + String(decoding: b, as: UTF8.self)
+                : "<\(Self.count(b.count, "byte")), binary message>"
         }
         recent.append(Self.show(context.masker.mask(text)))
         if recent.count > Self.recentLimit { recent.removeFirst() }

@@ -36,6 +36,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
     }
 
     public func caseFinished(_ r: CaseResult, done: Int, total: Int) {
+        let r = r.mapText(VisibleText.escape)
         let failures = failuresSoFar.withLock { n in
             if !r.outcome.isSuccess { n += 1 }
             return n
@@ -64,6 +65,8 @@ public final class ConsoleReporter: RunObserver, Sendable {
 
     /// Everything after the run: failure details, totals, tables and the exit code.
     public func finalText(_ report: RunReport, exitCode: Int32) -> String {
+        // Server bytes are shown, never obeyed by the terminal (also without colour).
+        let report = report.visible()
         var out = live ? "\r\u{1B}[2K" : ""
         let bad = report.results.filter { !$0.outcome.isSuccess }
         let failedLogins = report.logins.filter { !$0.succeeded }
@@ -88,6 +91,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         }
         let hints = NextSteps.runHints(report).filter { !$0.hasPrefix("the run was interrupted") }
         if !hints.isEmpty { out += "\n" + hints.map { "hint: \($0)\n" }.joined() }
+        if report.insecureTLS { out += "\n" + paint("warning: TLS certificates were not verified (--insecure)", "1;33") + "\n" }
         if report.interrupted { out += "\ninterrupted: the results above are complete for what ran\n" }
         out += "\nexit \(exitCode)\n"
         return out

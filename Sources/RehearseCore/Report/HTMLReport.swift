@@ -34,6 +34,7 @@ public enum HTMLReport {
         if let env = report.environment { out += " · environment <code>\(e(env))</code>" }
         out += " · seed <code>\(report.seed)</code>"
         if let shard = report.shard { out += " · shard \(shard)" }
+        if report.insecureTLS { out += " · <strong class=\"insecure\">TLS certificates not verified (--insecure)</strong>" }
         out += "</p>\n"
         let gates = report.gateResults
         if !gates.isEmpty {

@@ -37,6 +37,7 @@ extension JSONReport {
         var report = RunReport(results: results, logins: logins, duration: duration(try top.optionalNumber("duration_ms") ?? 0),
                                environment: try top.optionalString("environment"), seed: seed)
         report.interrupted = try top.optionalBool("interrupted") ?? false
+        report.insecureTLS = try top.optionalBool("insecure_tls") ?? false
         if let s = top.value["shard"], s != .null {
             let r = Reader(s, "the report's shard")
             report.shard = Shard(index: try r.int("index"), count: try r.int("count"))

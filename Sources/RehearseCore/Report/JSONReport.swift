@@ -4,7 +4,10 @@ import Foundation
 public enum JSONReport {
     public static let formatVersion = 1
 
+    /// The document of the run, masked field by field: only free text is masked, so a short or
+    /// unlucky secret can never rewrite a field name or an outcome.
     public static func document(_ report: RunReport, masker: SecretMasker) -> JSONValue {
+        let report = report.masked(by: masker)
         let s = RunSummary(report.results)
         func row(_ r: SummaryRow) -> JSONValue {
             ["label": .string(r.label), "total": .number(Double(r.total)), "passed": .number(Double(r.passed)),
@@ -26,6 +29,7 @@ public enum JSONReport {
                  "failure": $0.failure.map { .string($0) } ?? .null]
             }),
         ]
+        if report.insecureTLS { doc["insecure_tls"] = .bool(true) }
         if let shard = report.shard { doc["shard"] = ["index": .number(Double(shard.index)), "count": .number(Double(shard.count))] }
         if !report.gates.isEmpty {
             doc["gates"] = .array(report.gateResults.map { g in
@@ -34,7 +38,7 @@ public enum JSONReport {
             })
         }
         doc["results"] = .array(report.results.map(result))
-        return masker.mask(.object(doc))
+        return .object(doc)
     }
 
     static func result(_ r: CaseResult) -> JSONValue {

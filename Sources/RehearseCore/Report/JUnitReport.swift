@@ -24,6 +24,7 @@ public enum JUnitReport {
             if let env = report.environment { props.append(("environment", env)) }
             props.append(("seed", String(report.seed)))
             if let shard = report.shard { props.append(("shard", shard.description)) }
+            if report.insecureTLS { props.append(("insecure_tls", "true")) }
             props.append(("pass_rate", PassRate.text(RunSummary(plan.results).totals.passRate)))
             out += properties(props, indent: "    ")
             for r in plan.results { out += testCase(r) }

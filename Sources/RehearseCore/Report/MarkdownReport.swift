@@ -78,6 +78,7 @@ public enum MarkdownReport {
         if let env = report.environment { parts.append("environment " + code(env)) }
         parts.append("seed " + code(String(report.seed)))
         if let shard = report.shard { parts.append("shard \(shard)") }
+        if report.insecureTLS { parts.append("⚠️ **TLS certificates not verified** (`--insecure`)") }
         return parts.joined(separator: " · ")
     }
 

@@ -47,6 +47,7 @@ public enum ReportMerge {
                                duration: reports.map(\.report.duration).max() ?? .zero,
                                environment: first.report.environment, seed: first.report.seed)
         merged.interrupted = reports.contains { $0.report.interrupted }
+        merged.insecureTLS = reports.contains { $0.report.insecureTLS }
         return (merged, warnings)
     }
 

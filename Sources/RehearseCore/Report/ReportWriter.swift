@@ -33,13 +33,15 @@ public struct ReportTargetError: Error, Sendable, CustomStringConvertible {
 /// Renders and writes reports: every format sees the run masked, and every file appears whole.
 public enum ReportWriter {
     /// The report's text. The run is masked before rendering, not the text after: a secret
-    /// containing `&` would no longer match once escaped, and a short secret could hit markup.
+    /// containing `&` would no longer match once escaped, a short secret could hit markup, and
+    /// field names and outcomes are structure, never data to mask. Every format but JSON also
+    /// shows control characters escaped (`VisibleText`).
     public static func render(_ format: ReportFormat, _ report: RunReport, masker: SecretMasker) -> String {
         switch format {
         case .json: return JSONReport.document(report, masker: masker).prettyText() + "\n"
-        case .junit: return JUnitReport.render(report.masked(by: masker))
-        case .markdown: return MarkdownReport.render(report.masked(by: masker))
-        case .html: return HTMLReport.render(report.masked(by: masker))
+        case .junit: return JUnitReport.render(report.masked(by: masker).visible())
+        case .markdown: return MarkdownReport.render(report.masked(by: masker).visible())
+        case .html: return HTMLReport.render(report.masked(by: masker).visible())
         }
     }
 
@@ -56,39 +58,9 @@ public enum ReportWriter {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         try Data(text.utf8).write(to: tmp)
         if rename(tmp.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)
-            throw CocoaError(.fileWriteUnknown)
+            throw ReportTargetError(message: reason)
         }
-    }
-}
-
-extension RunReport {
-    /// The run with every free-text field passed through the masker (ids and tags are plan text,
-    /// but a secret could still be pasted into a name, so they are masked too).
-    public func masked(by masker: SecretMasker) -> RunReport {
-        guard !masker.isEmpty else { return self }
-        let m = masker.mask as (String) -> String
-        var out = self
-        out.environment = environment.map(m)
-        out.logins = logins.map { var l = $0; l.failure = l.failure.map(m); return l }
-        out.results = results.map { r in
-            var r = r
-            r.planID = m(r.planID)
-            r.caseID = m(r.caseID)
-            r.name = r.name.map(m)
-            r.tags = r.tags.map(m)
-            r.reason = r.reason.map(m)
-            r.failures = r.failures.map { Failure($0.kind, m($0.message), at: $0.location) }
-            r.captureNames = r.captureNames.map(m)
-            if var e = r.exchange {
-                e.requestLine = m(e.requestLine)
-                e.requestHeaders = e.requestHeaders.map { ($0.name, m($0.value)) }
-                e.responseHeaders = e.responseHeaders.map { ($0.name, m($0.value)) }
-                e.bodyExcerpt = e.bodyExcerpt.map(m)
-                r.exchange = e
-            }
-            return r
-        }
-        return out
     }
 }

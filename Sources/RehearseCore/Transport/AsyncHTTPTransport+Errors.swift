@@ -153,6 +153,10 @@ extension AsyncHTTPTransport {
         }
     }
 
+    /// What a certificate failure message ends with: the way out for a self-signed staging
+    /// certificate, and what it costs.
+    static let insecureHint = "if the certificate is self-signed on purpose, --insecure skips verification (for this run, for every host)"
+
     /// TLS and HTTP/2 errors come from modules that this target reaches only through AHC, so they
     /// are recognised by the module that declares their type.
     private static func classifyByModule(_ error: any Error, endpoint: TransportEndpoint) -> TransportError {
@@ -165,10 +169,10 @@ extension AsyncHTTPTransport {
                 return TransportError(.closed, "TLS connection closed uncleanly (\(endpoint))")
             }
             if text.contains("CERTIFICATE_VERIFY_FAILED") {
-                return TransportError(.connect, "TLS certificate verification failed (\(endpoint))")
+                return TransportError(.connect, "TLS certificate verification failed (\(endpoint)); \(insecureHint)")
             }
             if text.contains("failedToValidateHostname") {
-                return TransportError(.connect, "TLS certificate does not match the host (\(endpoint))")
+                return TransportError(.connect, "TLS certificate does not match the host (\(endpoint)); \(insecureHint)")
             }
             return TransportError(.connect, "TLS handshake failed (\(endpoint))")
         case "NIOHTTP2":

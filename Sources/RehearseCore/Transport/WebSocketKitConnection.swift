@@ -22,6 +22,8 @@ final class WebSocketKitConnection: WebSocketConnection {
         var inbox: [WebSocketMessage] = []
         var closed = false
         var closeCode: Int?
+        /// A message over `maxMessageBytes` arrived (the reason the connection closed).
+        var tooLarge = false
         var waiter: Waiter?
         var nextWaiterID: UInt64 = 0
         var onClosed: [@Sendable () -> Void] = []
@@ -29,16 +31,23 @@ final class WebSocketKitConnection: WebSocketConnection {
 
     let endpoint: TransportEndpoint
     private let closeGrace: Duration
+    private let maxMessageBytes: Int
     private let state = Mutex(State())
 
     private let attached: EventLoopPromise<Void>
 
     /// `attached` is succeeded once the socket is attached (websocket-kit reports the upgrade
     /// before it hands over the socket).
-    init(endpoint: TransportEndpoint, closeGrace: Duration, attached: EventLoopPromise<Void>) {
+    init(endpoint: TransportEndpoint, closeGrace: Duration, maxMessageBytes: Int, attached: EventLoopPromise<Void>) {
         self.endpoint = endpoint
         self.closeGrace = closeGrace
+        self.maxMessageBytes = maxMessageBytes
         self.attached = attached
+    }
+
+    /// The event a closed connection reports.
+    private static func closedEvent(_ s: State, limit: Int) -> WebSocketEvent {
+        s.tooLarge ? .messageTooLarge(limit: limit) : .closed(code: s.closeCode)
     }
 
     /// Called on the channel's event loop as soon as the upgrade completed.
@@ -48,6 +57,7 @@ final class WebSocketKitConnection: WebSocketConnection {
         socket.onText { [self] _, text in deliver(.text(text)) }
         socket.onBinary { [self] _, buffer in deliver(.binary(Array(buffer.readableBytesView))) }
         socket.onClose.whenComplete { [self] _ in finish(code: socket.closeCode.map { Int(UInt16(webSocketErrorCode: $0)) }) }
+        FrameLimitWatcher.install(on: socket) { [self] in state.withLock { $0.tooLarge = true } }
         let abandoned = state.withLock { s in
             s.socket = socket
             return s.abandoned
@@ -96,8 +106,9 @@ final class WebSocketKitConnection: WebSocketConnection {
             defer { s.waiter = nil; s.onClosed = []; s.socket = nil }
             return (s.waiter, s.onClosed)
         }
+        let event = state.withLock { Self.closedEvent($0, limit: maxMessageBytes) }
         waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: .closed(code: code))
+        waiter?.continuation.resume(returning: event)
         callbacks.forEach { $0() }
     }
 
@@ -124,7 +135,7 @@ final class WebSocketKitConnection: WebSocketConnection {
         await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketEvent, Never>) in
             let immediate = state.withLock { s -> WebSocketEvent? in
                 if !s.inbox.isEmpty { return .message(s.inbox.removeFirst()) }
-                if s.closed { return .closed(code: s.closeCode) }
+                if s.closed { return Self.closedEvent(s, limit: maxMessageBytes) }
                 guard within > .zero, let socket = s.socket else { return .timedOut }
                 s.nextWaiterID += 1
                 let id = s.nextWaiterID
@@ -153,5 +164,41 @@ final class WebSocketKitConnection: WebSocketConnection {
             // within the interval gets its channel closed.
             socket.pingInterval = .milliseconds(250)
         }
+    }
+}
+
+/// Tells the connection that a message was over the size limit. NIO's protocol error handler
+/// answers an oversized frame by closing the channel before websocket-kit hears of the error, so
+/// the socket ends without a close code and would read as a server that dropped the connection
+/// (1006). websocket-kit keeps its channel internal; the watcher reaches it by reflection and sits
+/// right after the frame decoder (one frame over the limit) and after the aggregator (fragments
+/// adding up to more). Without the channel, nothing changes but the message.
+final class FrameLimitWatcher: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+
+    private let onLimit: () -> Void
+    init(_ onLimit: @escaping () -> Void) { self.onLimit = onLimit }
+
+    /// Runs on the channel's event loop, before any frame is read (websocket-kit's upgrade callback).
+    static func install(on socket: WebSocket, onLimit: @escaping () -> Void) {
+        guard let channel = Mirror(reflecting: socket).children.first(where: { $0.label == "channel" })?.value as? any Channel,
+              channel.eventLoop.inEventLoop else { return }
+        let pipeline = channel.pipeline.syncOperations
+        if let decoder = try? pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
+            try? pipeline.addHandler(FrameLimitWatcher(onLimit), position: .after(decoder))
+        }
+        if let aggregator = try? pipeline.handler(type: NIOWebSocketFrameAggregator.self) {
+            try? pipeline.addHandler(FrameLimitWatcher(onLimit), position: .after(aggregator))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case NIOWebSocketError.invalidFrameLength, NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            onLimit()
+        default:
+            break
+        }
+        context.fireErrorCaught(error)
     }
 }

@@ -58,7 +58,8 @@ public final class WebSocketKitTransport: WebSocketTransport {
         // websocket-kit completes its future when the 101 arrives, before it has built the
         // socket and called back; `attached` completes once the socket is ours to use.
         let attached = group.any().makePromise(of: Void.self)
-        let connection = WebSocketKitConnection(endpoint: target.endpoint, closeGrace: options.closeGrace, attached: attached)
+        let connection = WebSocketKitConnection(endpoint: target.endpoint, closeGrace: options.closeGrace,
+                                                maxMessageBytes: options.maxMessageBytes, attached: attached)
         let future = WebSocket.connect(
             scheme: target.scheme, host: target.host, port: target.port, path: target.path, query: target.query,
             headers: httpHeaders, configuration: configuration, on: group

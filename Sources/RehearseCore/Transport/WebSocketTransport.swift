@@ -30,6 +30,9 @@ public enum WebSocketEvent: Sendable, Equatable {
     case closed(code: Int?)
     /// Nothing arrived before the deadline; the connection is still open.
     case timedOut
+    /// A message larger than the client accepts (`limit` bytes) arrived; the client closed the
+    /// connection with 1009 (message too big).
+    case messageTooLarge(limit: Int)
 }
 
 /// An open WebSocket connection, after an accepted (101) handshake.

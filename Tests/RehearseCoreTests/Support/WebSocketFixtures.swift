@@ -10,6 +10,7 @@ import XCTest
 final class FakeWebSocketServer: WebSocketConnection, @unchecked Sendable {
     enum Frame: Sendable {
         case text(String)
+        case binary([UInt8])
         case close(Int)
     }
     typealias Reply = @Sendable (String) -> [Frame]
@@ -47,6 +48,7 @@ final class FakeWebSocketServer: WebSocketConnection, @unchecked Sendable {
             guard !s.queue.isEmpty else { return .timedOut }
             switch s.queue.removeFirst() {
             case .text(let t): return .message(.text(t))
+            case .binary(let b): return .message(.binary(b))
             case .close(let code):
                 s.closedCode = .some(code)
                 return .closed(code: code)
