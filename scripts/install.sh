@@ -50,14 +50,25 @@ trap 'mv -f "$info.orig" "$info"' EXIT
 sed -i.tmp -e "s/commit = \"[^\"]*\"/commit = \"$commit\"/" -e "s/buildDate = \"[^\"]*\"/buildDate = \"$built\"/" "$info"
 rm -f "$info.tmp"
 
-# The C libraries are linked from their static archives so the binary does not need their
-# runtime packages; the Swift runtime and Foundation come from the toolchain's static libraries.
-static_libs=()
-libdir=$(pkg-config --variable=libdir yaml-0.1)
-for a in libyaml.a libbrotlidec.a libbrotlicommon.a libz.a; do
-  if [ -f "$libdir/$a" ]; then static_libs+=(-Xlinker "$libdir/$a"); fi
+# The C libraries are linked from their static archives, so the binary needs none of their
+# runtime packages. The modulemaps ask for -lyaml, -lz and -lbrotlidec, and GNU ld takes the first
+# file of that name along the -L path (whatever its kind); pkg-config files written here put a
+# folder first whose lib*.so names point at the .a archives. The Swift runtime and Foundation
+# come from the toolchain's static libraries (--static-swift-stdlib).
+static=$(mktemp -d)
+trap 'mv -f "$info.orig" "$info"; rm -rf "$static"' EXIT
+for lib in yaml-0.1:yaml zlib:z libbrotlidec:brotlidec libbrotlicommon:brotlicommon; do
+  pc=${lib%%:*} name=${lib#*:}
+  archive="$(pkg-config --variable=libdir "$pc")/lib$name.a"
+  [ -f "$archive" ] || { echo "error: $archive is missing (the -dev package ships it)" >&2; exit 3; }
+  ln -s "$archive" "$static/lib$name.so"
+  libs="-L$static -l$name"
+  [ "$pc" = libbrotlidec ] && libs="$libs -lbrotlicommon"
+  printf 'Name: %s\nDescription: %s, static\nVersion: %s\nCflags: %s\nLibs: %s\n' \
+    "$pc" "$pc" "$(pkg-config --modversion "$pc")" "$(pkg-config --cflags "$pc")" "$libs" > "$static/$pc.pc"
 done
-flags=(-c release --static-swift-stdlib --product rehearse -Xswiftc -gnone "${static_libs[@]}")
+export PKG_CONFIG_PATH="$static${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+flags=(-c release --static-swift-stdlib --product rehearse -Xswiftc -gnone)
 echo "building rehearse (release, commit $commit)"
 swift build "${flags[@]}"
 bin="$(swift build "${flags[@]}" --show-bin-path)/rehearse"
