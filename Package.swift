@@ -5,8 +5,9 @@ let package = Package(
     name: "Rehearse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "rehearse", targets: ["rehearse"]),
-        .library(name: "RehearseCore", targets: ["RehearseCore"]),
+        .executable(name: "rehearse", targets: ["RehearseCLI"]),
+        // The pipeline façade: lint, plan, run, merge, auth as one call each.
+        .library(name: "Rehearse", targets: ["Rehearse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,13 +28,32 @@ let package = Package(
         // zlib and brotli decode `Content-Encoding: gzip/deflate/br` response bodies (Transport/ContentDecoding).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        // The stages, upstream first. A stage imports only what is upstream of it; the compiler
+        // enforces the arrows (docs/architecture.md draws them).
+        // Plan model, JSON values, paths and schemas, positions, versions, masking: plain values.
+        .target(name: "RehearseModel"),
+        // Diagnostics as data (code, severity, location, hint) and their one renderer.
+        .target(name: "RehearseDiagnostics", dependencies: ["RehearseModel"]),
+        // YAML (libyaml events) into positioned nodes, into plans and the suite config.
+        .target(name: "RehearseParser", dependencies: ["RehearseModel", "RehearseDiagnostics", "CYAML"]),
+        // Plans into the executable graph: names, selection, shards, lint.
+        .target(name: "RehearseCompiler", dependencies: ["RehearseModel", "RehearseDiagnostics", "RehearseParser"]),
+        // What a run produced: case results, outcomes, summaries, gates.
+        .target(name: "RehearseResults", dependencies: ["RehearseModel", "RehearseCompiler"]),
+        // The engine: scheduler, cases, expectations, shared auth, retry; transports as protocols.
         .target(
-            name: "RehearseCore",
+            name: "RehearseRuntime",
             dependencies: [
-                "CYAML", "CZlib", "CBrotli",
-                .product(name: "Logging", package: "swift-log"),
+                "RehearseModel", "RehearseDiagnostics", "RehearseCompiler", "RehearseResults",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The real transports: AsyncHTTPClient (HTTP, decoding) and websocket-kit.
+        .target(
+            name: "RehearseTransportNIO",
+            dependencies: [
+                "RehearseModel", "RehearseRuntime", "CZlib", "CBrotli",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // The transport sorts NIO's own error types into retry categories.
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -45,6 +65,16 @@ let package = Package(
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Renderers of results: console, JSON, JUnit, Markdown, HTML, graph; merge of reports.
+        .target(name: "RehearseReport", dependencies: ["RehearseModel", "RehearseDiagnostics", "RehearseCompiler", "RehearseResults"]),
+        // The façade: each command is one call that wires the stages.
+        .target(
+            name: "Rehearse",
+            dependencies: [
+                "RehearseModel", "RehearseDiagnostics", "RehearseParser", "RehearseCompiler", "RehearseResults",
+                "RehearseRuntime", "RehearseTransportNIO", "RehearseReport",
             ]
         ),
         // The reference backend that tests and `rehearse demo` run plans against, in process.
@@ -59,10 +89,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The thin CLI: flags to one façade call, outcomes to exit codes.
         .executableTarget(
-            name: "rehearse",
+            name: "RehearseCLI",
             dependencies: [
-                "RehearseCore",
+                "Rehearse", "RehearseModel", "RehearseDiagnostics", "RehearseParser", "RehearseCompiler", "RehearseResults",
+                "RehearseRuntime", "RehearseTransportNIO", "RehearseReport",
                 "DemoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,7 +103,8 @@ let package = Package(
         .executableTarget(
             name: "rehearse-bench",
             dependencies: [
-                "RehearseCore", "CYAML", "DemoServer",
+                "Rehearse", "RehearseModel", "RehearseParser", "RehearseCompiler", "RehearseResults", "RehearseRuntime",
+                "RehearseTransportNIO", "CYAML", "DemoServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -80,7 +113,8 @@ let package = Package(
         .testTarget(
             name: "RehearseCoreTests",
             dependencies: [
-                "RehearseCore",
+                "Rehearse", "RehearseModel", "RehearseDiagnostics", "RehearseParser", "RehearseCompiler", "RehearseResults",
+                "RehearseRuntime", "RehearseTransportNIO", "RehearseReport",
                 "DemoServer",
                 // Tests compress bodies to check Content-Encoding decoding.
                 "CZlib",

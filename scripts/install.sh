@@ -39,7 +39,7 @@ for lib in yaml-0.1 zlib libbrotlidec; do
 done
 
 # What --version reports: written into the source for this build only, restored afterwards.
-info=Sources/RehearseCore/RehearseVersion+Build.swift
+info=Sources/RehearseModel/Support/RehearseVersion+Build.swift
 commit=${REHEARSE_COMMIT:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
 if [ -z "${REHEARSE_COMMIT:-}" ] && [ "$commit" != unknown ] && ! git diff --quiet HEAD -- Sources Package.swift 2>/dev/null; then
   commit="$commit-modified"

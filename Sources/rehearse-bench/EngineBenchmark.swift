@@ -1,5 +1,11 @@
 import Foundation
-import RehearseCore
+import Rehearse
+import RehearseModel
+import RehearseParser
+import RehearseCompiler
+import RehearseResults
+import RehearseRuntime
+import RehearseTransportNIO
 
 /// The engine's own cost per case: the run benchmark's suite against a transport that answers
 /// from memory at once, so what is measured is scheduling, rendering, matching and results.

@@ -3,7 +3,13 @@ import DemoServer
 import Foundation
 import NIOCore
 import NIOHTTP1
-import RehearseCore
+import Rehearse
+import RehearseModel
+import RehearseParser
+import RehearseCompiler
+import RehearseResults
+import RehearseRuntime
+import RehearseTransportNIO
 
 /// `rehearse run` throughput against a raw AsyncHTTPClient loop doing the same requests with the
 /// same concurrency, both against the demo server in this process.

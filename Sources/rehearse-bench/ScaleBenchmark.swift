@@ -1,6 +1,12 @@
 import DemoServer
 import Foundation
-import RehearseCore
+import Rehearse
+import RehearseModel
+import RehearseParser
+import RehearseCompiler
+import RehearseResults
+import RehearseRuntime
+import RehearseTransportNIO
 
 /// Issue 7's scale check: 500 plans × 20 cases, each case needing the one before it (500 chains of
 /// 20), against a server that takes 20 ms per request, run with --jobs 64. Every result must be

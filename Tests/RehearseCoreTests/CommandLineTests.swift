@@ -2,7 +2,15 @@ import Foundation
 import NIOCore
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The `rehearse` executable itself, run as a user runs it: option ranges, report targets checked
 /// before anything is sent, the exit code of a failed report, `--insecure`, and interrupts during

@@ -1,7 +1,15 @@
 import CZlib
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Spec §7: gzip, deflate and br bodies are decoded before expectations see them, under a cap.
 final class ContentDecodingTests: XCTestCase {

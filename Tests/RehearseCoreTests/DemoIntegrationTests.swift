@@ -3,7 +3,15 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Real plans against the demo server in process, over real sockets.
 final class DemoIntegrationTests: XCTestCase {

@@ -2,7 +2,15 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Responses written to hurt the reader (issue #17): credentials echoed where a cut falls, terminal
 /// escape sequences, binary bodies, regexes that backtrack for minutes. Everything the run prints

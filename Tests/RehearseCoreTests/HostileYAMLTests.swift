@@ -1,7 +1,15 @@
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Plans written to hurt the loader: nesting deep enough to overflow a recursive walk, aliases
 /// that multiply, bytes that are not text. Each must end in a positioned error, quickly, in

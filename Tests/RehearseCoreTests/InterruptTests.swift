@@ -2,7 +2,15 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// A transport whose `/hang` requests wait until their task is cancelled, as a real request to a
 /// stalled server does; everything else answers 200 at once.

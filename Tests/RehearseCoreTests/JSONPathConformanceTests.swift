@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The JSONPath Compliance Test Suite (RFC 9535), run the way a plan runs a `json:` expectation:
 /// the path is parsed as lint parses it, the document is a response body, and the suite's

@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Spec §7, "JSONPath results": a singular query (names and indices only) yields one value or
 /// nothing; any other query yields an array, always, even of zero or one value, and

@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class JSONPathTests: XCTestCase {
     /// A small bookshop, in the spirit of the RFC's examples but not its text.

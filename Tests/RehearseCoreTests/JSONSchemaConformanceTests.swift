@@ -1,7 +1,15 @@
 import Foundation
 import Synchronization
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The JSON-Schema-Test-Suite, draft 2020-12, required part, run through the validator that
 /// `expect.schema` uses. A group whose schema needs a document served at http://localhost:1234

@@ -1,5 +1,13 @@
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class JSONSchemaValidatorTests: XCTestCase {
     private func validator(_ schema: String, file: StaticString = #filePath, line: UInt = #line) throws -> JSONSchemaValidator {

@@ -2,7 +2,15 @@ import Crypto
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Token decoding and the bridges to the independent verifiers (python3, openssl) used by JWTTests.
 extension JWTTests {

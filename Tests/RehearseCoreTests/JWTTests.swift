@@ -2,7 +2,15 @@ import Crypto
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Signatures are checked against implementations that share no code with ours: the RFC's own
 /// vector, python3's stdlib `hmac`, and the `openssl` CLI.

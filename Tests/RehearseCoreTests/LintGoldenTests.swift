@@ -1,7 +1,15 @@
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Each `Golden/lint/NAME.yaml` is linted with the suite config beside it; the text the user
 /// would see is compared with `NAME.out`. `Golden/lint-suite/NAME/` holds cases about the suite

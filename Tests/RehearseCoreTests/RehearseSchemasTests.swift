@@ -1,5 +1,13 @@
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class RehearseSchemasTests: XCTestCase {
     // Compiled once: Regex construction dominates, and every test validates several instances.

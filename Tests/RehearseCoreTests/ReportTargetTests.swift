@@ -2,7 +2,15 @@ import Foundation
 import NIOSSL
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// `--report` targets are checked before anything is sent, and a report that cannot be written is
 /// an error (issue #17 item 9); `--insecure` is marked in every report (item 13).

@@ -1,7 +1,15 @@
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class RunnerTests: XCTestCase {
     func testCapturesFlowAndDependentsOfFailuresAreSkipped() async throws {

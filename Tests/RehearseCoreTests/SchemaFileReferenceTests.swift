@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// `expect.schema` files whose `$ref`s reach other files beside them, `$id`-scoped references,
 /// and the 2020-12 metaschema by its URI, through `SchemaStore` as a run uses it.

@@ -1,6 +1,14 @@
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class ShardTests: XCTestCase {
     /// Nine plans of different sizes with every outcome, a login, needs and captures: the suite the

@@ -1,7 +1,15 @@
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// `SuiteLoader.read` sizes its buffer from fstat and reads in place; these pin down the edges:
 /// empty files, files larger than one read, files that are not regular, the size cap, missing files.

@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// JSON compares text by Unicode scalars; Swift's `String ==` by canonical equivalence, under
 /// which "ä" (U+00E4) equals "a" + U+0308. Every comparison of JSON values must be JSON's.

@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// Small value formats and helpers, in Swift Testing.
 @Suite struct ValueFormatTests {

@@ -2,7 +2,15 @@ import DemoServer
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// WebSocket cases end to end: real YAML plans through lint and the compiler, a `RunContext`
 /// with the real transports, and the `Runner`, against the demo server started in process on a

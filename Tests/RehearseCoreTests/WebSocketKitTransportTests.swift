@@ -2,7 +2,15 @@ import Foundation
 import NIOCore
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The websocket-kit transport against scripted raw servers: what a refused, silent or broken
 /// handshake turns into. Deadlines are real but short.

@@ -2,7 +2,15 @@ import Crypto
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// A WebSocket message over the client's size limit is reported as the limit, not as a server
 /// that went away (issue #17 item 15).

@@ -2,7 +2,15 @@ import Foundation
 import XCTest
 import Yams
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 final class YAMLLoaderTests: XCTestCase {
     func load(_ text: String) -> (YAMLNode?, [Diagnostic]) {

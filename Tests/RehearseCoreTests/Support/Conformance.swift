@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The official conformance suites in `<package>/../shared/conformance` (see its README), which a
 /// clone without `../shared` does not have: tests then skip, saying so.

@@ -2,7 +2,15 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// A clock that never sleeps: it records the waits asked of it and moves its own time forward.
 final class FakeClock: RunClock, @unchecked Sendable {

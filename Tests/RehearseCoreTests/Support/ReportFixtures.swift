@@ -1,7 +1,15 @@
 import Foundation
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// A small fixed run for report tests: read from Golden/reports/small.json, so durations, seed and
 /// order never change, and the JSON decoder is exercised on every report test.

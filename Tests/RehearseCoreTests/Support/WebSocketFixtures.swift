@@ -2,7 +2,15 @@ import Foundation
 import Synchronization
 import XCTest
 
-@testable import RehearseCore
+@testable import Rehearse
+@testable import RehearseModel
+@testable import RehearseDiagnostics
+@testable import RehearseParser
+@testable import RehearseCompiler
+@testable import RehearseResults
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+@testable import RehearseReport
 
 /// The server side of one fake connection, as a script: what it says on connect and what it
 /// answers to each message. It never sleeps: a `receive` with nothing queued is a timeout at

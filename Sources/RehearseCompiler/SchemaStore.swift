@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+import RehearseModel
+import RehearseDiagnostics
+import RehearseParser
+
+/// JSON Schema files named by `expect.schema`, loaded and compiled once per run.
+public final class SchemaStore: Sendable {
+    private let validators = Mutex<[String: Result<JSONSchemaValidator, SchemaLoadError>]>([:])
+
+    public struct SchemaLoadError: Error, Sendable { public let message: String }
+
+    public init() {}
+
+    static func resolve(_ path: String, planFile: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (planFile as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : dir + "/" + path
+    }
+
+    /// Problems with `doc` against the schema (empty: valid), or why the schema could not be used.
+    public func validate(_ doc: JSONValue, schemaPath: String, planFile: String) -> [String] {
+        let full = Self.resolve(schemaPath, planFile: planFile)
+        let validator = validators.withLock { cache -> Result<JSONSchemaValidator, SchemaLoadError> in
+            if let hit = cache[full] { return hit }
+            let made = Self.load(full)
+            cache[full] = made
+            return made
+        }
+        switch validator {
+        case .success(let v):
+            return v.validate(doc).map { ($0.instancePath.isEmpty ? "" : "\($0.instancePath): ") + $0.message }
+        case .failure(let e):
+            return [e.message]
+        }
+    }
+
+    /// Reads and compiles the schema file at `path`, as lint checks it and a run uses it. Its
+    /// base URI is the file's `file:` URI, so `$ref: common.json#/$defs/id` reads `common.json`
+    /// beside it (and that file's own references are relative to it in turn).
+    public static func load(_ path: String) -> Result<JSONSchemaValidator, SchemaLoadError> {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let data = FileManager.default.contents(atPath: absolute) else {
+            return .failure(SchemaLoadError(message: "cannot read the schema file \(path)"))
+        }
+        guard let schema = try? JSONValue.parse(data) else {
+            return .failure(SchemaLoadError(message: "the schema file \(path) is not valid JSON"))
+        }
+        do {
+            return .success(try JSONSchemaValidator(schema: schema, baseURI: SchemaResources.fileURI(absolute),
+                                                    loader: readSchemaFile))
+        } catch {
+            return .failure(SchemaLoadError(message: "the schema is invalid: \(error)"))
+        }
+    }
+
+    /// The loader for references between schema files: `file:` URIs only, nothing remote.
+    @Sendable static func readSchemaFile(_ uri: String) -> JSONValue? {
+        guard let path = SchemaResources.filePath(uri), let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONValue.parse(data)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import RehearseModel
+import RehearseDiagnostics
+import RehearseCompiler
+import RehearseResults
+
+/// Runs one case of the graph and turns what happened into a `CaseResult`.
+struct CaseExecutor {
+    let context: RunContext
+    let node: Int
+    let resolved: ResolvedCase
+    let testCase: Case
+    let plan: Plan
+
+    init(context: RunContext, node: Int) {
+        self.context = context
+        self.node = node
+        self.resolved = context.graph.cases[node]!
+        self.testCase = context.graph.testCase(resolved.ref)
+        self.plan = context.graph.plans[resolved.ref.plan]
+    }
+
+    func base(_ outcome: Outcome) -> CaseResult {
+        var r = CaseResult(planID: plan.id, caseID: testCase.id, name: testCase.name, priority: resolved.priority,
+                           tags: resolved.tags, outcome: outcome)
+        r.captureNames = testCase.capturedNames
+        if case .profile(let name, .valid) = resolved.auth { r.auth = name.value }
+        return r
+    }
+
+    func location(_ p: SourcePosition?) -> SourceLocation? { p.map { SourceLocation(file: plan.file, position: $0) } }
+
+    var timeout: Duration { context.options.timeout ?? resolved.timeout }
+
+    func run() async -> CaseResult {
+        if let reason = testCase.skip {
+            var r = base(.skipped)
+            r.reason = reason
+            return r
+        }
+        let started = context.clock.instant()
+        var result: CaseResult
+        switch testCase.kind {
+        case .http(let spec): result = await runHTTP(spec)
+        case .websocket(let spec): result = await runWebSocket(spec)
+        }
+        result.duration = context.clock.instant() - started
+        return applyXFail(result)
+    }
+
+    /// `xfail`: a failure is the expected outcome, a pass is news (spec §3).
+    func applyXFail(_ r: CaseResult) -> CaseResult {
+        // An interrupted case says nothing about the known bug.
+        guard let reason = testCase.xfail, !r.wasInterrupted else { return r }
+        var out = r
+        switch r.outcome {
+        case .failed, .errored:
+            out.outcome = .xfailed
+            out.reason = reason
+        case .passed:
+            out.outcome = .xpassed
+            out.reason = reason
+            out.failures = [Failure(.assertion, "expected to fail (\(reason)) but passed: remove `xfail` if it is fixed",
+                                    at: location(testCase.position))]
+        default: break
+        }
+        return out
+    }
+
+    func errored(_ kind: Failure.Kind, _ message: String, attempts: Int = 0) -> CaseResult {
+        var r = base(.errored)
+        r.attempts = attempts
+        r.failures = [Failure(kind, context.masker.mask(message), at: location(testCase.position))]
+        return r
+    }
+
+    /// The rendered request, or the result of a case that cannot be sent.
+    enum Prepared {
+        case ready(HTTPRequestData, TemplateRenderer)
+        case failed(CaseResult)
+    }
+
+    /// What every request and handshake starts from: the plan's renderer and the case's credentials.
+    enum Inputs {
+        case ready(TemplateRenderer, Credentials)
+        case failed(CaseResult)
+    }
+
+    func rendererAndCredentials(webSocket: Bool) async -> Inputs {
+        let renderer: TemplateRenderer
+        do { renderer = try context.renderer(forPlan: resolved.ref.plan) } catch {
+            return .failed(errored(.template, "cannot render the plan's vars: \(error.message)"))
+        }
+        do {
+            // No hop to the auth actor for the many cases without credentials.
+            let credentials = resolved.auth == .none ? .none : try await context.auth.credentials(for: resolved.auth, webSocket: webSocket)
+            return .ready(renderer, credentials)
+        } catch {
+            return .failed(errored(.auth, "auth session failed: \(error.description)"))
+        }
+    }
+
+    func prepare(_ spec: HTTPRequestSpec) async -> Prepared {
+        let renderer: TemplateRenderer, credentials: Credentials
+        switch await rendererAndCredentials(webSocket: false) {
+        case .ready(let r, let c): (renderer, credentials) = (r, c)
+        case .failed(let result): return .failed(result)
+        }
+        do {
+            let request = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),
+                                                   credentials: credentials, timeout: timeout)
+            // A credential written into the plan is as secret as a profile's: mask its echoes too.
+            context.masker.addCredentials(in: request.headers)
+            return .ready(request, renderer)
+        } catch {
+            return .failed(errored(.template, "cannot render the request: \(error.message)"))
+        }
+    }
+
+    func runHTTP(_ spec: HTTPRequestSpec) async -> CaseResult {
+        let request: HTTPRequestData, renderer: TemplateRenderer
+        switch await prepare(spec) {
+        case .ready(let q, let t): (request, renderer) = (q, t)
+        case .failed(let r): return r
+        }
+        let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: plan.file,
+                                         schemas: context.schemas)
+        if let load = testCase.load { return await runLoad(request, load, checker) }
+        let policy = resolved.retry
+        var attempt = 0
+        while true {
+            attempt += 1
+            if context.isCancelled {
+                let when = attempt == 1 ? "before the request was sent" : "while retrying, after \(attempt - 1) attempt\(attempt == 2 ? "" : "s")"
+                return errored(.interrupted, "interrupted \(when)", attempts: attempt - 1)
+            }
+            let outcome: Result<HTTPResponseData, TransportError>
+            do throws(TransportError) { outcome = .success(try await context.transport.send(request)) } catch { outcome = .failure(error) }
+            switch outcome {
+            case .failure(let error):
+                if error.kind == .cancelled || context.isCancelled {
+                    var r = errored(.interrupted, "interrupted while waiting for the response", attempts: attempt)
+                    r.exchange = exchange(request, nil)
+                    return r
+                }
+                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
+                    continue
+                }
+                var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
+                r.exchange = exchange(request, nil)
+                return r
+            case .success(let response):
+                let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
+                                                duration: response.duration, parseJSON: true)
+                if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
+                    continue
+                }
+                // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).
+                if let until = policy.until, attempt < policy.attempts, !checker.check(until, observed).isEmpty {
+                    try? await context.clock.sleep(for: policy.interval ?? RetryDecision.backoff(policy.backoff, attempt: attempt, random: context.random))
+                    continue
+                }
+                return finish(request, observed, checker, attempts: attempt)
+            }
+        }
+    }
+
+    func finish(_ request: HTTPRequestData, _ observed: ObservedResponse, _ checker: ExpectationChecker, attempts: Int) -> CaseResult {
+        var failures = checker.check(testCase.expect, observed)
+        if let until = resolved.retry.until {
+            for f in checker.check(until, observed) {
+                failures.append(Failure(f.kind, "still not as polled for after \(attempts) attempts: \(f.message)", at: f.location))
+            }
+        }
+        let (values, captureFailures) = checker.captures(testCase.captures, observed)
+        failures += captureFailures
+        var r = base(failures.isEmpty ? .passed : .failed)
+        r.attempts = attempts
+        r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
+        // The exchange is what failure details show; a passing case never prints it.
+        if !failures.isEmpty || testCase.xfail != nil { r.exchange = exchange(request, observed) }
+        if failures.isEmpty { context.store(captures: values, plan: resolved.ref.plan, caseID: testCase.id) }
+        return r
+    }
+
+    /// The exchange as failure details show it: masked, with a short body excerpt.
+    func exchange(_ request: HTTPRequestData, _ response: ObservedResponse?) -> ExchangeRecord {
+        let m = context.masker
+        let shownResponseHeaders = ["content-type", "location", "retry-after", "www-authenticate", "content-length"]
+        var excerpt: String?
+        if let response, !response.body.isEmpty {
+            // Masked before it is cut, so a credential crossing the cut is never half shown.
+            excerpt = BodyText.placeholder(response.body, contentType: response.header("Content-Type"))
+                ?? m.excerpt(response.text, limit: 600, note: " (\(response.body.count) bytes)")
+        }
+        return ExchangeRecord(
+            requestLine: m.mask("\(request.method) \(request.url)"),
+            requestHeaders: request.headers.map { h in
+                (h.name, SecretMasker.isCredentialHeader(h.name) ? Self.redactCredential(h.value, header: h.name) : m.mask(h.value))
+            },
+            status: response?.status,
+            responseHeaders: (response?.headers ?? []).filter { shownResponseHeaders.contains($0.name.lowercased()) }
+                .map { ($0.name, m.mask($0.value)) },
+            bodyExcerpt: excerpt,
+            duration: response?.duration)
+    }
+
+    /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows. A cookie list
+    /// keeps its names: `session=abc; theme=dark` → `session=***; theme=***`.
+    static func redactCredential(_ value: String) -> String { redactCredential(value, header: "") }
+
+    static func redactCredential(_ value: String, header: String) -> String {
+        if header.lowercased() == "cookie" {
+            return value.split(separator: ";").map { pair -> String in
+                let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                return name.trimmingCharacters(in: .whitespaces) + "=***"
+            }.joined(separator: "; ")
+        }
+        if let space = value.firstIndex(of: " ") { return String(value[..<space]) + " ***" }
+        return "***"
+    }
+}

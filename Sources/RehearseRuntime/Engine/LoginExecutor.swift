@@ -1,0 +1,60 @@
+import Foundation
+import RehearseModel
+import RehearseDiagnostics
+import RehearseCompiler
+import RehearseResults
+
+/// Fetches a `login` profile's token once per run; every case using the profile waits on it.
+struct LoginExecutor {
+    let context: RunContext
+    let profile: String
+
+    func run() async -> LoginResult {
+        guard let p = context.graph.suite.profile(profile), case .login(let login) = p.kind else {
+            return LoginResult(profile: profile, succeeded: false, attempts: 0, failure: "not a login profile")
+        }
+        func fail(_ message: String, _ attempts: Int) -> LoginResult {
+            LoginResult(profile: profile, succeeded: false, attempts: attempts, failure: context.masker.mask(message))
+        }
+        let renderer = TemplateRenderer(scope: context.baseScope, random: context.random, clock: context.clock)
+        let request: HTTPRequestData
+        do {
+            request = try RequestBuilder.build(login.request, renderer: renderer, common: try context.commonHeaders(renderer),
+                                               credentials: .none, timeout: context.options.timeout ?? context.graph.suite.defaults.timeout ?? .seconds(10))
+        } catch {
+            return fail("cannot render the login request: \(error.message)", 0)
+        }
+        var policy = RetryPolicy()
+        if let d = context.graph.suite.defaults.retry { policy = d.applied(to: policy) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            if context.isCancelled { return fail("interrupted", attempt - 1) }
+            let response: HTTPResponseData
+            do throws(TransportError) {
+                response = try await context.transport.send(request)
+            } catch {
+                if error.kind == .cancelled || context.isCancelled { return fail("interrupted", attempt) }
+                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
+                    continue
+                }
+                return fail("\(request.method) \(request.url): \(error.message)", attempt)
+            }
+            if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
+                continue
+            }
+            let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
+                                            duration: response.duration, parseJSON: true)
+            let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: context.graph.suite.file ?? "rehearse.yaml",
+                                             schemas: context.schemas)
+            if let first = checker.check(login.expect, observed).first {
+                return fail("\(request.method) \(request.url): \(first.message)", attempt)
+            }
+            guard case .success(let doc)? = observed.json, let token = ExpectationChecker.select(login.token, doc)?.stringValue else {
+                return fail("\(login.token.text) found no token in the login response", attempt)
+            }
+            await context.auth.storeLoginToken(token, for: profile)
+            return LoginResult(profile: profile, succeeded: true, attempts: attempt, failure: nil)
+        }
+    }
+}
