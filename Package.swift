@@ -93,8 +93,8 @@ let package = Package(
         .executableTarget(
             name: "RehearseCLI",
             dependencies: [
-                "Rehearse", "RehearseModel", "RehearseDiagnostics", "RehearseParser", "RehearseCompiler", "RehearseResults",
-                "RehearseRuntime", "RehearseTransportNIO", "RehearseReport",
+                // The façade, and the value types its requests are made of; never the runtime or a transport.
+                "Rehearse", "RehearseModel", "RehearseDiagnostics", "RehearseCompiler", "RehearseResults", "RehearseReport",
                 "DemoServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

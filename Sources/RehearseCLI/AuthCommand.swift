@@ -1,14 +1,11 @@
 import ArgumentParser
 import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
+import RehearseResults
 
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,28 +26,14 @@ struct AuthCommand: AsyncParsableCommand {
     var envFiles: [String] = []
 
     @Option(help: "Output format: text or json.")
-    var format: ListCommand.ListFormat = .text
+    var format: Pipeline.ListFormat = .text
 
     func run() async throws {
-        let loaded = SuiteLoader.load(paths: paths)
-        let errors = loaded.diagnostics.filter { $0.severity == .error && $0.location.file == loaded.suite.file }
-        if !errors.isEmpty {
-            let renderer = DiagnosticRenderer(sources: loaded.sources)
-            Output.err(errors.map { renderer.text($0) + "\n" }.joined())
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        if let profile, loaded.suite.profile(profile) == nil {
-            Output.err("error: no auth profile '\(profile)'; profiles: \(loaded.suite.auth.map(\.0).joined(separator: ", "))\n")
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        let environment: [String: String]
-        do { environment = try DotEnv.environment(ProcessInfo.processInfo.environment, filledFrom: envFiles) } catch {
-            throw ValidationError(error.message)
-        }
-        let doc = await AuthInspection.inspect(suite: loaded.suite, environmentName: env ?? loaded.suite.defaultEnv?.value,
-                                               processEnvironment: environment, profile: profile)
-        Output.out(format == .json ? doc.prettyText() + "\n" : AuthInspection.text(doc))
-        // A profile that cannot be made is what pre-flight calls a missing environment (exit 3).
-        if !AuthInspection.allUsable(doc) { throw ExitCode(ExitStatus.environment.rawValue) }
+        var request = Pipeline.AuthRequest(paths: paths, environment: ProcessInfo.processInfo.environment)
+        request.environmentName = env
+        request.profile = profile
+        request.envFiles = envFiles
+        request.json = format == .json
+        try await Pipeline.auth(request, console: .standard()).exit()
     }
 }

@@ -3,13 +3,6 @@ import DemoServer
 import Foundation
 import Rehearse
 import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
-import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
-import RehearseReport
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,11 +21,12 @@ struct DemoCommand: AsyncParsableCommand {
     static let demoSecret = "dev-only-secret"
 
     func run() async throws {
+        let console = Console.standard(noColor: execution.noColor)
         var selection = selection
         if selection.paths.isEmpty {
             guard FileManager.default.fileExists(atPath: "plans") else {
-                Output.err("error: no ./plans directory here\nhelp: run `swift run rehearse demo` from the repository root, or pass the plan directory\n")
-                throw ExitCode(ExitStatus.invalid.rawValue)
+                console.error("no ./plans directory here", hint: "run `swift run rehearse demo` from the repository root, or pass the plan directory")
+                throw ExitStatus.invalid.exitCode
             }
             selection.paths = ["plans"]
         }
@@ -40,27 +34,21 @@ struct DemoCommand: AsyncParsableCommand {
         config.issuer = "example-auth-service"
         let server: DemoServer
         do { server = try await DemoServer.start(config) } catch {
-            Output.err("error: cannot start the demo server: \(error)\n")
-            throw ExitCode(ExitStatus.failed.rawValue)
+            console.error("cannot start the demo server: \(error)")
+            throw ExitStatus.failed.exitCode
         }
-        let quiet = execution.quiet
-        if !quiet { Output.out("demo server listening on \(server.baseURL)\n") }
-        var cliVars = try selection.cliVars()
-        cliVars["base_url"] = server.baseURL
-        cliVars["ws_url"] = server.webSocketURL
-        var options = try selection.compileOptions()
-        options.cliVars = cliVars
-        if options.environment == nil { options.environment = "demo" }
-        let result = Lint.run(paths: selection.paths, options: options)
-        guard let graph = result.graph else {
-            Output.err(result.renderText())
-            await server.stop()
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
+        if !execution.quiet { console.out("demo server listening on \(server.baseURL)\n") }
+        var plan = try selection.planRequest()
+        plan.options.cliVars["base_url"] = server.baseURL
+        plan.options.cliVars["ws_url"] = server.webSocketURL
+        if plan.options.environment == nil { plan.options.environment = "demo" }
+        // A clean environment: secrets exported in the shell do not change what the demo shows.
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         environment["HOME"] = ProcessInfo.processInfo.environment["HOME"]
-        let code = await Execution.run(graph, execution: execution, cliVars: cliVars, environment: environment)
+        var request = try execution.request(plan, environment: environment)
+        request.envFiles = []
+        let outcome = await Pipeline.run(request, console: console)
         await server.stop()
-        if code != 0 { throw ExitCode(code) }
+        try outcome.status.exit()
     }
 }

@@ -1,14 +1,11 @@
 import ArgumentParser
+import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
-
+import RehearseResults
 /// `rehearse generate-manual`: a man page (roff) made from the same help texts `--help` prints,
 /// so it never drifts from the flags. Hidden: scripts/install.sh runs it.
 struct ManualCommand: ParsableCommand {
@@ -16,7 +13,7 @@ struct ManualCommand: ParsableCommand {
         commandName: "generate-manual", abstract: "Print the rehearse(1) man page.", shouldDisplay: false)
 
     func run() throws {
-        Output.out(Self.page(date: RehearseVersion.buildDate))
+        Console.standard().out(Self.page(date: RehearseVersion.buildDate))
     }
 
     /// The page: name, synopsis, description, one section per subcommand with its help text.

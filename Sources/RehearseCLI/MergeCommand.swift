@@ -1,14 +1,11 @@
 import ArgumentParser
 import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
+import RehearseResults
 
 /// `rehearse merge`: the JSON reports of `--shard` runs combined into the reports of the whole run.
 struct MergeCommand: ParsableCommand {
@@ -43,38 +40,10 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let problems = ReportTarget.problems(try reports.map { try ReportTarget.parse($0) }, inputs: inputs)
-        if !problems.isEmpty {
-            Output.err(problems.map { "error: \($0)\n" }.joined())
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        var shards: [(name: String, report: RunReport)] = []
-        for path in inputs {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                Output.err("error: cannot read \(path)\n")
-                throw ExitCode(ExitStatus.invalid.rawValue)
-            }
-            do { shards.append((path, try JSONReport.decode(text))) } catch {
-                Output.err("error: \(path) is not a rehearse JSON report: \(error.message)\n")
-                throw ExitCode(ExitStatus.invalid.rawValue)
-            }
-        }
-        var merged: RunReport
-        do {
-            let (report, warnings) = try ReportMerge.merge(shards)
-            for w in warnings { Output.err("warning: \(w)\n") }
-            merged = report
-        } catch {
-            Output.err("error: \(error.message)\n")
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        merged.gates = try gates.map { try Gate.parse($0) }
-        let code = merged.exitCode
-        let console = ConsoleReporter(live: false, color: Output.useColor(noColor: noColor), verbosity: quiet ? .quiet : .normal) { Output.out($0) }
-        Output.out(console.finalText(merged, exitCode: code))
-        // The shard reports were masked when written; nothing secret is known here.
-        let wrote = Execution.writeReports(try reports.map { try ReportTarget.parse($0) }, merged, masker: SecretMasker(), quiet: quiet)
-        if code != 0 { throw ExitCode(code) }
-        if !wrote { throw ExitCode(ExitStatus.failed.rawValue) }
+        var request = Pipeline.MergeRequest(inputs: inputs)
+        request.reports = try reports.map { try ReportTarget.parse($0) }
+        request.gates = try gates.map { try Gate.parse($0) }
+        request.quiet = quiet
+        try Pipeline.merge(request, console: .standard(noColor: noColor)).exit()
     }
 }

@@ -1,16 +1,12 @@
 import ArgumentParser
 import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
-
-/// The `rehearse` command: parse flags, call RehearseCore, map outcomes to exit codes.
+import RehearseResults
+/// The `rehearse` command: parse flags, make one façade call (`Pipeline`), map its outcome to the exit code.
 @main
 struct RehearseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,7 +29,10 @@ struct RehearseCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // Through the diagnostic renderer like every other error, with the usage as the hint.
+                let usage = fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage:") }
+                Console.standard().error(message(for: error).replacingOccurrences(of: "Error: ", with: ""),
+                                         hint: usage.map { "\($0.dropFirst("Usage: ".count)) (see --help)" })
                 Foundation.exit(ExitStatus.invalid.rawValue)
             }
             exit(withError: error)
@@ -41,24 +40,11 @@ struct RehearseCommand: AsyncParsableCommand {
     }
 }
 
-/// Exit codes of spec §6.
-enum ExitStatus: Int32 {
-    case ok = 0
-    case failed = 1
-    case invalid = 2
-    case environment = 3
-    case interrupted = 130
-
+extension ExitStatus {
     var exitCode: ExitCode { ExitCode(rawValue) }
-}
 
-/// Writes to standard output without Foundation's buffering surprises between print and FileHandle.
-enum Output {
-    static func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
-    static func err(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
-
-    /// Colour only on a terminal, and never with NO_COLOR or --no-color.
-    static func useColor(noColor: Bool, handle: Int32 = STDOUT_FILENO) -> Bool {
-        !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(handle) == 1
+    /// Ends the command with this status (returns for `.ok`).
+    func exit() throws {
+        if self != .ok { throw exitCode }
     }
 }

@@ -1,14 +1,11 @@
 import ArgumentParser
+import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
-
+import RehearseResults
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
@@ -25,6 +22,6 @@ struct SchemaCommand: ParsableCommand {
     var kind: Kind = .plan
 
     func run() throws {
-        Output.out(RehearseSchemas.document(for: kind.rawValue)!.prettyText() + "\n")
+        try Pipeline.schema(kind.rawValue, console: .standard()).exit()
     }
 }

@@ -1,14 +1,11 @@
 import ArgumentParser
+import Foundation
 import Rehearse
-import RehearseModel
-import RehearseDiagnostics
-import RehearseParser
 import RehearseCompiler
-import RehearseResults
-import RehearseRuntime
-import RehearseTransportNIO
+import RehearseDiagnostics
+import RehearseModel
 import RehearseReport
-
+import RehearseResults
 /// The flags every command that picks cases shares.
 struct SelectionOptions: ParsableArguments {
     @Argument(help: "Plan directories or files (default: ./plans, else the current directory).")
@@ -67,6 +64,11 @@ struct SelectionOptions: ParsableArguments {
             out[String(v[..<eq])] = String(v[v.index(after: eq)...])
         }
         return out
+    }
+
+    /// The paths and the selection, as the façade takes them.
+    func planRequest() throws -> Pipeline.PlanRequest {
+        Pipeline.PlanRequest(paths: paths, options: try compileOptions())
     }
 
     func compileOptions() throws -> CompileOptions {

@@ -19,7 +19,7 @@ public struct LintResult: Sendable {
     public var warningCount: Int { diagnostics.warningCount }
 
     /// Exit code of spec §6: 0 clean, 2 invalid plans.
-    public var exitCode: Int32 { errorCount > 0 ? 2 : 0 }
+    public var exitCode: Int32 { (errorCount > 0 ? ExitStatus.invalid : .ok).rawValue }
 
     /// `ok: 7 plans, 38 cases, no problems` or `failed: 2 errors, 1 warning in ...`.
     public var summary: String {

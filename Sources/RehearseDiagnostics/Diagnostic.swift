@@ -65,3 +65,23 @@ public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Codable, Cus
     public static let aliasExpansion = DiagnosticCode(rawValue: "alias-expansion")
     public static let symlink = DiagnosticCode(rawValue: "symlink")
 }
+
+extension DiagnosticCode {
+    /// A flag, path or file named on the command line that cannot be used.
+    public static let commandLine = DiagnosticCode(rawValue: "command-line")
+    /// `run` would send nothing: the selection matched no case.
+    public static let emptySelection = DiagnosticCode(rawValue: "empty-selection")
+    /// A `--report` target that cannot be written, or that would overwrite an input.
+    public static let reportTarget = DiagnosticCode(rawValue: "report-target")
+    /// Writing a report after the run failed.
+    public static let reportWrite = DiagnosticCode(rawValue: "report-write")
+}
+
+extension Diagnostic {
+    /// A problem with no place in a plan (a flag, a path, a file named on the command line),
+    /// rendered like the others: `error[code]: message` and its hint.
+    public static func commandLine(_ code: DiagnosticCode = .commandLine, _ message: String, severity: Severity = .error,
+                                   hint: String? = nil) -> Diagnostic {
+        Diagnostic(code, severity, message, at: SourceLocation(file: "", position: nil), hint: hint)
+    }
+}

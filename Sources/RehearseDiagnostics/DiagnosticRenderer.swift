@@ -22,7 +22,8 @@ public struct DiagnosticRenderer {
         var head = loc.file
         if let p = loc.position { head += ":\(p.line):\(p.column)" }
         let sev = paint("\(d.severity.rawValue)[\(d.code.rawValue)]", d.severity == .error ? "1;31" : d.severity == .warning ? "1;33" : "1;36")
-        var out = "\(head): \(sev): \(Self.visible(d.message))\n"
+        // A command-line problem has no file: the line starts with its severity.
+        var out = head.isEmpty ? "\(sev): \(Self.visible(d.message))\n" : "\(head): \(sev): \(Self.visible(d.message))\n"
         if let p = loc.position, let line = sourceLine(loc.file, p.line) {
             let number = String(p.line)
             let pad = String(repeating: " ", count: number.count)

@@ -54,9 +54,12 @@ public struct RunReport: Sendable {
 
     /// Exit code of spec §6: 130 when interrupted; with gates, 1 when one is missed; without,
     /// 1 when anything failed, errored or xpassed.
-    public var exitCode: Int32 {
-        if interrupted { return 130 }
-        if !gates.isEmpty { return gateResults.allSatisfy(\.passed) ? 0 : 1 }
-        return results.contains { !$0.outcome.isSuccess } ? 1 : 0
+    public var exitCode: Int32 { exitStatus.rawValue }
+
+    /// The same, named.
+    public var exitStatus: ExitStatus {
+        if interrupted { return .interrupted }
+        if !gates.isEmpty { return gateResults.allSatisfy(\.passed) ? .ok : .failed }
+        return results.contains { !$0.outcome.isSuccess } ? .failed : .ok
     }
 }

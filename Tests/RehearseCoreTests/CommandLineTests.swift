@@ -110,7 +110,7 @@ final class CommandLineTests: XCTestCase {
         for target in ["json:\(plan)", "json:/proc/rehearse.json", "html:\(dir)"] {
             let r = try await rehearse(["run", plan, "--var", "base_url=\(server.baseURL)", "--report", target])
             XCTAssertEqual(r.status, 2, "\(target): \(r.stderr)")
-            XCTAssertTrue(r.stderr.hasPrefix("error: --report \(target): "), r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("error[report-target]: --report \(target): "), r.stderr)
         }
         let twice = try await rehearse(["run", plan, "--var", "base_url=\(server.baseURL)",
                                         "--report", "json:\(dir)/r.json", "--report", "html:\(dir)/r.json"])
@@ -146,7 +146,7 @@ final class CommandLineTests: XCTestCase {
                                     "--report", "markdown:\(dir)/out.md"])
         await server.stop()
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("error: cannot write json report \(target): "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("error[report-write]: cannot write json report \(target): "), r.stderr)
         XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/out.md"), "the other report is still written")
     }
@@ -161,7 +161,7 @@ final class CommandLineTests: XCTestCase {
         let r = try await rehearse(["run", plan, "--var", "base_url=\(server.baseURL)", "--insecure", "--report", "json:\(dir)/r.json"])
         await server.stop()
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("warning: --insecure: TLS certificates are not verified"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("warning[command-line]: --insecure: TLS certificates are not verified"), r.stderr)
         XCTAssertTrue(r.stdout.contains("TLS certificates were not verified (--insecure)"), r.stdout)
         let json = try JSONValue.parse(Array(try String(contentsOfFile: dir + "/r.json", encoding: .utf8).utf8))
         XCTAssertEqual(json["insecure_tls"], .bool(true))
