@@ -10,9 +10,7 @@ struct CaseResolver {
 
     init(suite: Suite) {
         self.suite = suite
-        var retry = RetryPolicy()
-        if let d = suite.defaults.retry { retry = d.applied(to: retry) }
-        baseRetry = retry
+        baseRetry = suite.defaults.retryPolicy
     }
 
     /// The auth a case runs with: its own, else its plan's, else the suite default, else none.
@@ -29,7 +27,7 @@ struct CaseResolver {
         if case .http(let r) = c.kind { requestTimeout = r.timeout }
         return ResolvedCase(ref: ref, planID: plan.id, priority: c.priority ?? plan.priority, tags: tags,
                             auth: effectiveAuth(c, plan), retry: retry,
-                            timeout: c.timeout ?? requestTimeout ?? suite.defaults.timeout ?? .seconds(10))
+                            timeout: c.timeout ?? requestTimeout ?? suite.defaults.requestTimeout)
     }
 
     /// Resolved settings and in-plan edges (case index, reason) of every case of plan `p`.

@@ -26,41 +26,35 @@ extension CaseExecutor {
         }
         let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: plan.file,
                                          schemas: context.schemas)
-        let policy = resolved.retry
-        var attempt = 0
-        while true {
-            attempt += 1
-            if context.isCancelled { return errored(.interrupted, "interrupted", attempts: attempt - 1) }
+        // The handshake is a GET: a timeout or a dropped connection is as safe to retry as
+        // a refused connect (spec §5), and nothing of the conversation has been sent yet.
+        let loop = RetryLoop(policy: resolved.retry, method: "GET", context: context)
+        let outcome = await loop.run(attempt: { _ throws(TransportError) -> (WebSocketHandshake, ContinuousClock.Instant) in
             let started = context.clock.instant()
-            let outcome: Result<WebSocketHandshake, TransportError>
-            do throws(TransportError) {
-                outcome = .success(try await transport.connect(url: request.url, headers: request.headers,
-                                                               subprotocols: request.subprotocols, timeout: timeout))
-            } catch {
-                outcome = .failure(error)
-            }
-            // The handshake is a GET: a timeout or a dropped connection is as safe to retry as
-            // a refused connect (spec §5), and nothing of the conversation has been sent yet.
-            switch outcome {
-            case .failure(let error):
-                if await context.waitToRetry(policy, method: "GET", observed: .transport(error.kind), attempt: attempt) {
-                    continue
-                }
-                var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
-                r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
-                return r
-            case .success(.refused(let status, let headers, let body)):
-                let retryAfter = headers.value(of: "Retry-After")
-                if await context.waitToRetry(policy, method: "GET", observed: .status(status, retryAfter: retryAfter), attempt: attempt) {
-                    continue
-                }
-                let observed = ObservedResponse(status: status, headers: headers, body: body ?? [],
-                                                duration: context.clock.instant() - started, parseJSON: body != nil)
-                return finishRefused(request, observed, bodyKnown: body != nil, checker, attempts: attempt)
-            case .success(.accepted(let connection)):
-                return await converse(spec, request, connection, renderer: renderer, checker: checker, started: started,
-                                      attempts: attempt)
-            }
+            return (try await transport.connect(url: request.url, headers: request.headers,
+                                                subprotocols: request.subprotocols, timeout: timeout), started)
+        }, classify: { handshake, _ in
+            guard case .refused(let status, let headers, _) = handshake else { return nil }
+            return .status(status, retryAfter: headers.value(of: "Retry-After"))
+        })
+        switch outcome {
+        case .answered((.refused(let status, let headers, let body), let started), let attempts):
+            let observed = ObservedResponse(status: status, headers: headers, body: body ?? [],
+                                            duration: context.clock.instant() - started, parseJSON: body != nil)
+            return finishRefused(request, observed, bodyKnown: body != nil, checker, attempts: attempts)
+        case .answered((.accepted(let connection), let started), let attempts):
+            return await converse(spec, request, connection, renderer: renderer, checker: checker, started: started,
+                                  attempts: attempts)
+        case .failed(let error, let attempts):
+            var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempts)
+            r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
+            return r
+        case .interrupted(.duringAttempt, let attempts):
+            var r = errored(.interrupted, "interrupted while waiting for the handshake answer", attempts: attempts)
+            r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
+            return r
+        case .interrupted(_, let attempts):
+            return errored(.interrupted, "interrupted", attempts: attempts)
         }
     }
 

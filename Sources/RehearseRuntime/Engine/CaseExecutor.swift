@@ -126,42 +126,32 @@ struct CaseExecutor {
         let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: plan.file,
                                          schemas: context.schemas)
         if let load = testCase.load { return await runLoad(request, load, checker) }
-        let policy = resolved.retry
-        var attempt = 0
-        while true {
-            attempt += 1
-            if context.isCancelled {
-                let when = attempt == 1 ? "before the request was sent" : "while retrying, after \(attempt - 1) attempt\(attempt == 2 ? "" : "s")"
-                return errored(.interrupted, "interrupted \(when)", attempts: attempt - 1)
-            }
-            let outcome: Result<HTTPResponseData, TransportError>
-            do throws(TransportError) { outcome = .success(try await context.transport.send(request)) } catch { outcome = .failure(error) }
-            switch outcome {
-            case .failure(let error):
-                if error.kind == .cancelled || context.isCancelled {
-                    var r = errored(.interrupted, "interrupted while waiting for the response", attempts: attempt)
-                    r.exchange = exchange(request, nil)
-                    return r
-                }
-                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
-                    continue
-                }
-                var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempt)
-                r.exchange = exchange(request, nil)
-                return r
-            case .success(let response):
-                let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
-                                                duration: response.duration, parseJSON: true)
-                if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
-                    continue
-                }
-                // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).
-                if let until = policy.until, attempt < policy.attempts, !checker.check(until, observed).isEmpty {
-                    try? await context.clock.sleep(for: policy.interval ?? RetryDecision.backoff(policy.backoff, attempt: attempt, random: context.random))
-                    continue
-                }
-                return finish(request, observed, checker, attempts: attempt)
-            }
+        // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).
+        let settled = resolved.retry.until.map { until in { (observed: ObservedResponse) in checker.check(until, observed).isEmpty } }
+        let loop = RetryLoop(policy: resolved.retry, method: request.method, context: context)
+        let outcome = await loop.run(attempt: { _ throws(TransportError) -> ObservedResponse in
+            let response = try await context.transport.send(request)
+            return ObservedResponse(status: response.status, headers: response.headers, body: response.body,
+                                    duration: response.duration, parseJSON: true)
+        }, classify: { observed in
+            .status(observed.status, retryAfter: observed.header("Retry-After"))
+        }, settled: settled)
+        switch outcome {
+        case .answered(let observed, let attempts):
+            return finish(request, observed, checker, attempts: attempts)
+        case .failed(let error, let attempts):
+            var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempts)
+            r.exchange = exchange(request, nil)
+            return r
+        case .interrupted(.beforeFirstAttempt, _):
+            return errored(.interrupted, "interrupted before the request was sent")
+        case .interrupted(.betweenAttempts, let attempts):
+            return errored(.interrupted, "interrupted while retrying, after \(attempts) attempt\(attempts == 1 ? "" : "s")",
+                           attempts: attempts)
+        case .interrupted(.duringAttempt, let attempts):
+            var r = errored(.interrupted, "interrupted while waiting for the response", attempts: attempts)
+            r.exchange = exchange(request, nil)
+            return r
         }
     }
 

@@ -20,41 +20,28 @@ struct LoginExecutor {
         let request: HTTPRequestData
         do {
             request = try RequestBuilder.build(login.request, renderer: renderer, common: try context.commonHeaders(renderer),
-                                               credentials: .none, timeout: context.options.timeout ?? context.graph.suite.defaults.timeout ?? .seconds(10))
+                                               credentials: .none, timeout: context.options.timeout ?? context.graph.suite.defaults.requestTimeout)
         } catch {
             return fail("cannot render the login request: \(error.message)", 0)
         }
-        var policy = RetryPolicy()
-        if let d = context.graph.suite.defaults.retry { policy = d.applied(to: policy) }
-        var attempt = 0
-        while true {
-            attempt += 1
-            if context.isCancelled { return fail("interrupted", attempt - 1) }
-            let response: HTTPResponseData
-            do throws(TransportError) {
-                response = try await context.transport.send(request)
-            } catch {
-                if error.kind == .cancelled || context.isCancelled { return fail("interrupted", attempt) }
-                if await context.waitToRetry(policy, method: request.method, observed: .transport(error.kind), attempt: attempt) {
-                    continue
-                }
-                return fail("\(request.method) \(request.url): \(error.message)", attempt)
-            }
-            if await context.waitToRetry(policy, method: request.method, observed: .status(response.status, retryAfter: response.header("Retry-After")), attempt: attempt) {
-                continue
-            }
-            let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
-                                            duration: response.duration, parseJSON: true)
-            let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: context.graph.suite.file ?? "rehearse.yaml",
-                                             schemas: context.schemas)
-            if let first = checker.check(login.expect, observed).first {
-                return fail("\(request.method) \(request.url): \(first.message)", attempt)
-            }
-            guard case .success(let doc)? = observed.json, let token = ExpectationChecker.select(login.token, doc)?.stringValue else {
-                return fail("\(login.token.text) found no token in the login response", attempt)
-            }
-            await context.auth.storeLoginToken(token, for: profile)
-            return LoginResult(profile: profile, succeeded: true, attempts: attempt, failure: nil)
+        let response: HTTPResponseData, attempts: Int
+        switch await RetryLoop.send(request, policy: context.graph.suite.defaults.retryPolicy, context: context) {
+        case .answered(let r, let n): (response, attempts) = (r, n)
+        case .failed(let error, let n): return fail("\(request.method) \(request.url): \(error.message)", n)
+        // The cases of the profile read exactly "interrupted" as a run cut short, not broken credentials.
+        case .interrupted(_, let n): return fail("interrupted", n)
         }
+        let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
+                                        duration: response.duration, parseJSON: true)
+        let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: context.graph.suite.file ?? "rehearse.yaml",
+                                         schemas: context.schemas)
+        if let first = checker.check(login.expect, observed).first {
+            return fail("\(request.method) \(request.url): \(first.message)", attempts)
+        }
+        guard case .success(let doc)? = observed.json, let token = ExpectationChecker.select(login.token, doc)?.stringValue else {
+            return fail("\(login.token.text) found no token in the login response", attempts)
+        }
+        await context.auth.storeLoginToken(token, for: profile)
+        return LoginResult(profile: profile, succeeded: true, attempts: attempts, failure: nil)
     }
 }

@@ -156,14 +156,3 @@ struct CancelWaiters {
     var pending: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var abandoned: Set<UInt64> = []
 }
-
-extension RunContext {
-    /// One retry step (spec §5): when the policy retries what the last attempt saw, waits on the
-    /// run's clock and returns true; otherwise returns false and the attempt's result stands.
-    func waitToRetry(_ policy: RetryPolicy, method: String, observed: RetryDecision.Observed, attempt: Int) async -> Bool {
-        guard let wait = RetryDecision.delay(policy: policy, method: method, observed: observed, attempt: attempt,
-                                             random: random, now: clock.now()) else { return false }
-        try? await clock.sleep(for: wait)
-        return true
-    }
-}

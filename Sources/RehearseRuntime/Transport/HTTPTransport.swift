@@ -15,7 +15,7 @@ public struct HTTPRequestData: Sendable {
     public var timeout: Duration
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-                timeout: Duration = .seconds(10)) {
+                timeout: Duration = SuiteDefaults.builtInTimeout) {
         self.method = method
         self.url = url
         self.headers = headers
