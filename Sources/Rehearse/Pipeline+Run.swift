@@ -68,7 +68,7 @@ extension Pipeline {
         }
         let missing = Preflight.missing(graph, environment: environment)
         if !missing.isEmpty {
-            console.err(Preflight.message(missing))
+            console.report(Preflight.diagnostics(missing), sources: Pipeline.sources(of: graph, missing))
             return RunOutcome(status: .environment)
         }
         var options = RunOptions()
@@ -129,6 +129,15 @@ extension Pipeline {
         }
         timing.lap("run: summary and reports")
         return RunOutcome(status: status, report: report)
+    }
+
+    /// The text of the files a pre-flight message points into, for its source lines.
+    static func sources(of graph: ExecutableGraph, _ missing: [Preflight.Missing]) -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for file in Set(missing.compactMap { $0.location?.file }) where !file.isEmpty {
+            if let data = FileManager.default.contents(atPath: file) { out[file] = Array(data) }
+        }
+        return out
     }
 
     /// Every `--report`; false when one could not be written (each failure is an error).

@@ -75,6 +75,8 @@ extension DiagnosticCode {
     public static let reportTarget = DiagnosticCode(rawValue: "report-target")
     /// Writing a report after the run failed.
     public static let reportWrite = DiagnosticCode(rawValue: "report-write")
+    /// An environment variable the selected plans need is not set (exit 3).
+    public static let missingEnvironment = DiagnosticCode(rawValue: "missing-env")
 }
 
 extension Diagnostic {

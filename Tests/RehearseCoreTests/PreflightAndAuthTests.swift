@@ -44,6 +44,15 @@ final class PreflightAndAuthTests: XCTestCase {
         XCTAssertTrue(message.contains("required by environment staging"), message)
         XCTAssertTrue(message.contains("p.yaml:"), "says where a variable is used: \(message)")
         XCTAssertEqual(Preflight.missing(graph, environment: ["JWT_SECRET_STAGING": "x", "API_KEY": "k", "OPS_PASSWORD": "p"]).count, 0)
+        // Each is a diagnostic through the one renderer, positioned where the variable is used.
+        let diagnostics = Preflight.diagnostics(Preflight.missing(graph, environment: [:]))
+        let apiKey = try XCTUnwrap(diagnostics.first { $0.message.hasPrefix("API_KEY is not set") })
+        XCTAssertEqual(apiKey.code, .missingEnvironment)
+        XCTAssertEqual(apiKey.location.file, "p.yaml")
+        XCTAssertEqual(apiKey.location.position?.line, 4)
+        XCTAssertEqual(apiKey.hint, "export API_KEY, or put it in a dotenv file and pass --env-file FILE")
+        XCTAssertTrue(message.contains("p.yaml:4:"), message)
+        XCTAssertTrue(message.contains("error[missing-env]: "), message)
     }
 
     /// The story this tool exists for: several priority variables set to different values.

@@ -9,20 +9,26 @@ import RehearseResults
 public enum Preflight {
     public struct Missing: Sendable, Equatable {
         public var name: String
-        /// Why it is needed: "required by environment staging", "used at plans/x.yaml:3:5".
+        /// Why it is needed: "required by environment staging", "used here".
         public var reason: String
+        /// Where it is used or required, when that is a place in a file.
+        public var location: SourceLocation?
     }
 
     public static func missing(_ graph: ExecutableGraph, environment: [String: String]) -> [Missing] {
         var out: [Missing] = []
         func isSet(_ n: String) -> Bool { !(environment[n] ?? "").isEmpty }
-        func add(_ n: String, _ reason: String) { if !out.contains(where: { $0.name == n }) { out.append(Missing(name: n, reason: reason)) } }
+        func add(_ n: String, _ reason: String, at location: SourceLocation? = nil) {
+            if !out.contains(where: { $0.name == n }) { out.append(Missing(name: n, reason: reason, location: location)) }
+        }
         if let name = graph.environment, let env = graph.suite.environment(name) {
-            for r in env.requireEnv where !isSet(r.value) { add(r.value, "required by environment \(name)") }
+            for r in env.requireEnv where !isSet(r.value) {
+                add(r.value, "required by environment \(name)",
+                    at: graph.suite.file.map { SourceLocation(file: $0, position: r.position, length: r.value.count) })
+            }
         }
         for (name, loc) in graph.environmentReferences.sorted(by: { $0.key < $1.key }) where environment[name] == nil {
-            let at = loc.position.map { "\(loc.file):\($0.line):\($0.column)" } ?? loc.file
-            add(name, "used at \(at)")
+            add(name, "used here", at: loc)
         }
         var profiles = Set<String>()
         for r in graph.cases.values { if case .profile(let p, _) = r.auth { profiles.insert(p.value) } }
@@ -39,11 +45,19 @@ public enum Preflight {
         return out
     }
 
-    public static func message(_ missing: [Missing]) -> String {
-        var out = "error: the environment is missing what the selected plans need (nothing was sent):\n"
-        let width = missing.map(\.name.count).max() ?? 0
-        for m in missing { out += "  \(m.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(m.reason)\n" }
-        out += "help: export them, or put them in a dotenv file and pass --env-file FILE\n"
-        return out
+    /// One positioned error per missing variable (the renderer shows where it is used), plus a
+    /// summary line; nothing was sent.
+    public static func diagnostics(_ missing: [Missing]) -> [Diagnostic] {
+        missing.map { m in
+            Diagnostic(.missingEnvironment, .error, "\(m.name) is not set (\(m.reason)); nothing was sent",
+                       at: m.location ?? SourceLocation(file: "", position: nil),
+                       hint: "export \(m.name), or put it in a dotenv file and pass --env-file FILE")
+        }
+    }
+
+    /// The diagnostics as text, through the one renderer.
+    public static func message(_ missing: [Missing], sources: [String: [UInt8]] = [:], color: Bool = false) -> String {
+        let renderer = DiagnosticRenderer(sources: sources, color: color)
+        return diagnostics(missing).map { renderer.text($0) }.joined()
     }
 }
