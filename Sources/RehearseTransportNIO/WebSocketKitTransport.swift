@@ -84,6 +84,11 @@ public final class WebSocketKitTransport: WebSocketTransport {
             throw TransportError(.invalidRequest, "invalid URL")
         case .completed(.failure(let error)):
             throw AsyncHTTPTransport.classify(error, endpoint: target.endpoint, timeout: timeout, connectTimeout: timeout)
+        case .cancelled:
+            // The run was interrupted: give the attempt up now rather than at its timeout.
+            connection.abandon()
+            attached.fail(CancellationError())
+            throw TransportError(.cancelled, "handshake cancelled (\(target.endpoint))")
         case .timedOut:
             // The attempt may still complete later; the connection then closes itself.
             connection.abandon()
@@ -115,19 +120,35 @@ public final class WebSocketKitTransport: WebSocketTransport {
     enum Waited<T: Sendable>: Sendable {
         case completed(Result<T, any Error>)
         case timedOut
+        case cancelled
     }
 
-    /// A future's result, or `.timedOut` once `timeout` passed (the future is left to finish).
+    /// A future's result, `.timedOut` once `timeout` passed, or `.cancelled` when the task is
+    /// (the future is left to finish either way).
     static func wait<T: Sendable>(_ future: EventLoopFuture<T>, timeout: Duration) async -> Waited<T> {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Waited<T>, Never>) in
-            let once = ResumeOnce(continuation)
-            let timer = future.eventLoop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(timeout))) {
-                once.resume(.timedOut)
+        let slot = Mutex<(waiter: ResumeOnce<Waited<T>>?, cancelled: Bool)>((nil, false))
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Waited<T>, Never>) in
+                let once = ResumeOnce(continuation)
+                let cancelledAlready = slot.withLock { s -> Bool in
+                    s.waiter = once
+                    return s.cancelled
+                }
+                if cancelledAlready { return once.resume(.cancelled) }
+                let timer = future.eventLoop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(timeout))) {
+                    once.resume(.timedOut)
+                }
+                future.whenComplete { result in
+                    timer.cancel()
+                    once.resume(.completed(result))
+                }
             }
-            future.whenComplete { result in
-                timer.cancel()
-                once.resume(.completed(result))
+        } onCancel: {
+            let waiter = slot.withLock { s -> ResumeOnce<Waited<T>>? in
+                s.cancelled = true
+                return s.waiter
             }
+            waiter?.resume(.cancelled)
         }
     }
 

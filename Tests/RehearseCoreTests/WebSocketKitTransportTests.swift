@@ -57,6 +57,34 @@ final class WebSocketKitTransportTests: XCTestCase {
         XCTAssertLessThan(elapsed, .seconds(3))
     }
 
+    /// Ctrl-C cancels the case's task: a handshake still waiting for its answer ends then, not at
+    /// its timeout.
+    func testCancellingTheTaskEndsAWaitingHandshakeAtOnce() async throws {
+        let server = try await RawHTTPServer.start { connection in
+            _ = try await connection.readRequest()
+            try await Task.sleep(for: .seconds(10))
+        }
+        let transport = WebSocketKitTransport()
+        let url = "ws://127.0.0.1:\(server.port)/ws"
+        let started = ContinuousClock.now
+        let attempt = Task { () -> TransportError? in
+            do throws(TransportError) {
+                _ = try await transport.connect(url: url, headers: [], subprotocols: [], timeout: .seconds(8))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        attempt.cancel()
+        let error = await attempt.value
+        let elapsed = ContinuousClock.now - started
+        await transport.shutdown()
+        await server.stop()
+        XCTAssertEqual(error?.kind, .cancelled)
+        XCTAssertLessThan(elapsed, .seconds(3), "the handshake waited for its timeout after the cancel")
+    }
+
     /// websocket-kit does not report a connection that closes before the handshake answer; it is
     /// seen at the timeout, as a timeout, which the retry policy treats like a drop for a GET.
     func testAServerHangingUpWithoutAnAnswerIsSeenAtTheTimeout() async throws {
