@@ -2,9 +2,9 @@ import RehearseModel
 
 /// Collects diagnostics for one unit of work (one file, or the compiler pass).
 ///
-/// Not thread-safe on purpose: each file is loaded and parsed by one task, and bags are merged
-/// afterwards, which keeps the hot path free of locks.
-public final class DiagnosticBag: @unchecked Sendable {
+/// Not `Sendable` on purpose: each file is loaded and parsed by one task, and bags are merged
+/// afterwards, which keeps the hot path free of locks; the compiler checks that no bag is shared.
+public final class DiagnosticBag {
     public private(set) var items: [Diagnostic] = []
     public let file: String
 

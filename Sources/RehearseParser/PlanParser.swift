@@ -12,20 +12,26 @@ public struct PlanParser {
                            "needs", "retry", "timeout", "load", "skip", "xfail"]
 
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
-        let plan = Plan(id: id, file: file)
+        // Fields are gathered first: a `Plan` is immutable once built.
+        var name: String?, priority = Priority.normal, tags: [String] = [], auth: AuthUse?
+        var vars: [(String, ValueTemplate)] = [], serial = false, cases: [Case] = []
+        func plan() -> Plan {
+            Plan(id: id, file: file, name: name, priority: priority, tags: tags, auth: auth, vars: vars,
+                 serial: serial, cases: cases)
+        }
         guard let pairs = ctx.mapping(root, what: "a plan", allowed: Self.planKeys,
                                       hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial")
-        else { return plan }
+        else { return plan() }
         var casesNode: YAMLNode?
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
-            case "name": plan.name = ctx.string(v, what: "the plan's name")
-            case "priority": plan.priority = priority(v) ?? plan.priority
-            case "tags": plan.tags = ctx.stringList(v, what: "tags").map(\.value)
-            case "auth": plan.auth = auth(v)
-            case "vars": plan.vars = ctx.vars(v, what: "vars")
-            case "serial": plan.serial = ctx.bool(v, what: "serial") ?? false
+            case "name": name = ctx.string(v, what: "the plan's name")
+            case "priority": priority = self.priority(v) ?? priority
+            case "tags": tags = ctx.stringList(v, what: "tags").map(\.value)
+            case "auth": auth = self.auth(v)
+            case "vars": vars = ctx.vars(v, what: "vars")
+            case "serial": serial = ctx.bool(v, what: "serial") ?? false
             case "cases": casesNode = v
             default: break
             }
@@ -33,13 +39,14 @@ public struct PlanParser {
         guard let casesNode else {
             ctx.error(.missingKey, "the plan has no `cases:`", root,
                       hint: "add `cases:` with a list of cases, each with an id, a request and an expect")
-            return plan
+            return plan()
         }
         guard let items = casesNode.items else {
             ctx.typeError(casesNode, expected: "a list of cases", what: "cases", hint: "start each case with '- id: ...'")
-            return plan
+            return plan()
         }
         var seen: [String: SourcePosition] = [:]
+        cases.reserveCapacity(items.count)
         for item in items {
             guard let c = parseCase(item) else { continue }
             if let first = seen[c.id] {
@@ -48,9 +55,9 @@ public struct PlanParser {
                 continue
             }
             seen[c.id] = c.position
-            plan.cases.append(c)
+            cases.append(c)
         }
-        return plan
+        return plan()
     }
 
     func priority(_ node: YAMLNode) -> Priority? {
@@ -125,37 +132,43 @@ public struct PlanParser {
             ctx.error(.requestKind, "case '\(id)' has neither `request` nor `websocket`", idNode,
                       hint: "add `request: GET {{ base_url }}/path` or `websocket: {url: ...}`")
         }
-        var c = Case(id: id, position: idNode.position,
-                     kind: kind ?? .http(HTTPRequestSpec(method: "GET", url: Template(literal: ""), position: node.position)))
+        // Fields are gathered first and the case is built once: a `Case` is immutable.
+        var name: String?, tags: [String] = [], priority: Priority?, auth: AuthUse?, expect = Expectation()
+        var captures: [Capture] = [], needs: [Located<String>] = [], retry: RetryOverride?, timeout: Duration?
+        var load: LoadSpec?, skip: String?, xfail: String?
         var hasExpect = false, expectHadErrors = false
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
-            case "name": c.name = ctx.string(v, what: "a case name")
-            case "tags": c.tags = ctx.stringList(v, what: "tags").map(\.value)
-            case "priority": c.priority = priority(v)
-            case "auth": c.auth = auth(v)
+            case "name": name = ctx.string(v, what: "a case name")
+            case "tags": tags = ctx.stringList(v, what: "tags").map(\.value)
+            case "priority": priority = self.priority(v)
+            case "auth": auth = self.auth(v)
             case "expect":
                 hasExpect = true
                 let before = ctx.bag.items.count
-                c.expect = expectation(v, what: "expect")
+                expect = expectation(v, what: "expect")
                 expectHadErrors = ctx.bag.items.count > before
-            case "capture": c.captures = captures(v)
-            case "needs": c.needs = ctx.stringList(v, what: "needs")
-            case "retry": c.retry = retry(v)
-            case "timeout": c.timeout = ctx.duration(v, what: "timeout")
-            case "load": c.load = load(v)
-            case "skip": c.skip = reason(v, what: "skip")
-            case "xfail": c.xfail = reason(v, what: "xfail")
+            case "capture": captures = self.captures(v)
+            case "needs": needs = ctx.stringList(v, what: "needs")
+            case "retry": retry = self.retry(v)
+            case "timeout": timeout = ctx.duration(v, what: "timeout")
+            case "load": load = self.load(v)
+            case "skip": skip = reason(v, what: "skip")
+            case "xfail": xfail = reason(v, what: "xfail")
             default: break
             }
         }
+        let c = Case(id: id, position: idNode.position,
+                     kind: kind ?? .http(HTTPRequestSpec(method: "GET", url: Template(literal: ""), position: node.position)),
+                     name: name, tags: tags, priority: priority, auth: auth, expect: expect, captures: captures,
+                     needs: needs, retry: retry, timeout: timeout, load: load, skip: skip, xfail: xfail,
+                     templates: ctx.collector.items)
         // A case whose parts had errors may have lost an expectation with them; saying it expects
         // nothing would only repeat that problem.
         if !expectHadErrors && ctx.bag.items.count == errorsBefore {
-            checkExpectations(&c, node: node, idNode: idNode, hasExpect: hasExpect)
+            checkExpectations(c, node: node, idNode: idNode, hasExpect: hasExpect)
         }
-        c.templates = ctx.collector.items
         return kind == nil ? nil : c
     }
 
@@ -167,7 +180,7 @@ public struct PlanParser {
         }
     }
 
-    private func checkExpectations(_ c: inout Case, node: YAMLNode, idNode: YAMLNode, hasExpect: Bool) {
+    private func checkExpectations(_ c: Case, node: YAMLNode, idNode: YAMLNode, hasExpect: Bool) {
         var receives = 0
         if case .websocket(let ws) = c.kind {
             receives = ws.steps.filter { if case .receive = $0.action { return true } else { return false } }.count

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Walks a parsed query over one document. `root` is what `$` means inside filters.
 ///
@@ -225,28 +226,22 @@ struct PathEvaluator {
 
 /// Compiles each `match()`/`search()` pattern once per process: filters run per node, and
 /// building a Swift `Regex` from text costs far more than matching with it.
-final class FilterRegexCache: @unchecked Sendable {
+final class FilterRegexCache: Sendable {
     static let shared = FilterRegexCache()
-    private let lock = NSLock()
     /// A nil value records a pattern that does not compile.
-    private var entries: [String: Regex<AnyRegexOutput>?] = [:]
+    private let entries = Mutex<[String: Regex<AnyRegexOutput>?]>([:])
 
     func regex(for pattern: String) -> Regex<AnyRegexOutput>? {
-        lock.lock()
-        if let cached = entries[pattern] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = entries.withLock({ $0[pattern] }) { return cached }
         // Code point semantics, as I-Regexp (RFC 9485) specifies, rather than Swift's default
         // of grapheme clusters.
         let compiled = (try? Regex(Self.translate(pattern)))?.matchingSemantics(.unicodeScalar)
-        lock.lock()
-        // Patterns come from plan text, so the set is small; the bound only guards against
-        // an unbounded stream of distinct patterns.
-        if entries.count >= 1024 { entries.removeAll() }
-        entries[pattern] = .some(compiled)
-        lock.unlock()
+        entries.withLock { entries in
+            // Patterns come from plan text, so the set is small; the bound only guards against
+            // an unbounded stream of distinct patterns.
+            if entries.count >= 1024 { entries.removeAll() }
+            entries[pattern] = .some(compiled)
+        }
         return compiled
     }
 

@@ -67,10 +67,8 @@ struct SchemaNode: Sendable {
 
 /// A compiled `pattern` / `patternProperties` regex.
 ///
-/// `Regex` is not `Sendable` because its `Output` type parameter could be anything; here it is
-/// always `AnyRegexOutput` built from a pattern string, used only for matching, which reads the
-/// regex and never mutates it. That makes sharing it across tasks safe.
-struct SchemaPattern: @unchecked Sendable {
+/// Sendable through `Regex`'s declared conformance (`RegexStore.swift`, which says why that is safe).
+struct SchemaPattern: Sendable {
     let source: String
     let regex: Regex<AnyRegexOutput>
 

@@ -17,28 +17,32 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
 }
 
 /// One plan file, parsed. A class for the same reason as `Case`: built once by the parser, then
-/// only read, and passed around far too often to copy field by field.
-public final class Plan: @unchecked Sendable {
+/// only read, and passed around far too often to copy field by field. Every field is a `let`, so
+/// sharing it between tasks is safe by construction and the compiler checks that it is `Sendable`.
+public final class Plan: Sendable {
     /// Path relative to the plan directory without extension: `critical/health`.
-    public var id: String
+    public let id: String
     /// The path as given to the tool, used in diagnostics.
-    public var file: String
-    public var name: String?
-    public var priority: Priority
-    public var tags: [String]
-    public var auth: AuthUse?
-    public var vars: [(String, ValueTemplate)]
-    public var serial: Bool
-    public var cases: [Case]
+    public let file: String
+    public let name: String?
+    public let priority: Priority
+    public let tags: [String]
+    public let auth: AuthUse?
+    public let vars: [(String, ValueTemplate)]
+    public let serial: Bool
+    public let cases: [Case]
 
-    public init(id: String, file: String) {
+    public init(id: String, file: String, name: String? = nil, priority: Priority = .normal, tags: [String] = [],
+                auth: AuthUse? = nil, vars: [(String, ValueTemplate)] = [], serial: Bool = false, cases: [Case] = []) {
         self.id = id
         self.file = file
-        self.priority = .normal
-        self.tags = []
-        self.vars = []
-        self.serial = false
-        self.cases = []
+        self.name = name
+        self.priority = priority
+        self.tags = tags
+        self.auth = auth
+        self.vars = vars
+        self.serial = serial
+        self.cases = cases
     }
 
     public func caseIndex(_ id: String) -> Int? { cases.firstIndex { $0.id == id } }
@@ -47,41 +51,55 @@ public final class Plan: @unchecked Sendable {
 /// One case of a plan: an HTTP exchange or a WebSocket conversation, and what must hold.
 ///
 /// A class, not a struct: a case has many fields, and the compiler and engine pass cases around
-/// tens of thousands of times in a large suite; a struct copy retains every field each time. It is
-/// filled in by the parser and never changed after, which is what makes sharing it safe.
-public final class Case: @unchecked Sendable {
+/// tens of thousands of times in a large suite; a struct copy retains every field each time. The
+/// parser gathers every field first and builds the case in one go; its fields are `let`, so it
+/// cannot change after that, which is what makes sharing it safe (and checked `Sendable`).
+public final class Case: Sendable {
     public enum Kind: Sendable {
         case http(HTTPRequestSpec)
         case websocket(WebSocketSpec)
     }
 
-    public var id: String
-    public var position: SourcePosition
-    public var name: String?
-    public var tags: [String]
-    public var priority: Priority?
-    public var kind: Kind
-    public var auth: AuthUse?
-    public var expect: Expectation
-    public var captures: [Capture]
-    public var needs: [Located<String>]
-    public var retry: RetryOverride?
-    public var timeout: Duration?
-    public var load: LoadSpec?
-    public var skip: String?
-    public var xfail: String?
+    public let id: String
+    public let position: SourcePosition
+    public let name: String?
+    public let tags: [String]
+    public let priority: Priority?
+    public let kind: Kind
+    public let auth: AuthUse?
+    public let expect: Expectation
+    public let captures: [Capture]
+    public let needs: [Located<String>]
+    public let retry: RetryOverride?
+    public let timeout: Duration?
+    public let load: LoadSpec?
+    public let skip: String?
+    public let xfail: String?
     /// Every template of the case that holds an expression, with the position of its scalar,
     /// recorded by the parser so the compiler need not walk the case again.
-    public var templates: [(Template, SourcePosition)] = []
+    public let templates: [(Template, SourcePosition)]
 
-    public init(id: String, position: SourcePosition, kind: Kind) {
+    public init(id: String, position: SourcePosition, kind: Kind, name: String? = nil, tags: [String] = [],
+                priority: Priority? = nil, auth: AuthUse? = nil, expect: Expectation = Expectation(),
+                captures: [Capture] = [], needs: [Located<String>] = [], retry: RetryOverride? = nil,
+                timeout: Duration? = nil, load: LoadSpec? = nil, skip: String? = nil, xfail: String? = nil,
+                templates: [(Template, SourcePosition)] = []) {
         self.id = id
         self.position = position
-        self.tags = []
         self.kind = kind
-        self.expect = Expectation()
-        self.captures = []
-        self.needs = []
+        self.name = name
+        self.tags = tags
+        self.priority = priority
+        self.auth = auth
+        self.expect = expect
+        self.captures = captures
+        self.needs = needs
+        self.retry = retry
+        self.timeout = timeout
+        self.load = load
+        self.skip = skip
+        self.xfail = xfail
+        self.templates = templates
     }
 
     public var isWebSocket: Bool { if case .websocket = kind { return true } else { return false } }

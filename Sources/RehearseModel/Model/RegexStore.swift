@@ -27,4 +27,7 @@ package final class RegexStore: Sendable {
     }
 }
 
+/// `Regex` is not `Sendable` because its `Output` type parameter could be anything; here it is
+/// always `AnyRegexOutput` built from a pattern string, used only for matching, which reads the
+/// regex and never mutates it. That makes sharing it across tasks safe.
 extension Regex: @retroactive @unchecked Sendable {}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -54,28 +55,40 @@ public enum Runner {
 }
 
 /// The scheduler's shared state: what is ready, what each node is still waiting for, and the
-/// results so far. Every access holds the lock; workers wait on continuations when nothing is ready.
-final class RunState: @unchecked Sendable {
+/// results so far. All of it sits in one `Mutex`; workers wait on continuations when nothing is ready.
+///
+/// Nothing outside the scheduler is called with the lock held: finished cases are numbered and
+/// queued under the lock, and handed to the observer after it is released (see `deliver`).
+final class RunState: Sendable {
     enum NodeOutcome: Sendable {
         case testCase(CaseResult)
         case login(LoginResult)
+    }
+
+    /// What changes while the run goes on; only touched inside `shared.withLock`.
+    private struct Shared {
+        var results: [CaseResult?]
+        var logins: [LoginResult] = []
+        var passedNodes: [Bool]
+        var remaining: [Int]
+        var ready: Heap
+        var done = 0
+        var inFlight = 0
+        var stopLaunching = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Finished cases with their `done` number, not yet handed to the observer.
+        var outbox: [(result: CaseResult, done: Int)] = []
+        /// True while one worker hands the outbox to the observer; the others leave it their results.
+        var delivering = false
     }
 
     let context: RunContext
     let graph: ExecutableGraph
     let observer: (any RunObserver)?
     let total: Int
-    private let lock = NSLock()
-    private(set) var results: [CaseResult?]
-    private(set) var logins: [LoginResult] = []
-    private var passedNodes: [Bool]
-    private var remaining: [Int]
-    private var dependents: [[Int]]
-    private var ready: Heap
-    private var done = 0
-    private var inFlight = 0
-    private var stopLaunching = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// For each node, the nodes that wait for it.
+    private let dependents: [[Int]]
+    private let shared: Mutex<Shared>
 
     init(context: RunContext, observer: (any RunObserver)?) {
         self.context = context
@@ -83,15 +96,19 @@ final class RunState: @unchecked Sendable {
         self.observer = observer
         self.total = graph.cases.count
         let nodes = context.graph.nodes
-        results = [CaseResult?](repeating: nil, count: nodes.count)
-        passedNodes = [Bool](repeating: false, count: nodes.count)
         let waitingFor = nodes.map(\.dependencies.count)
-        remaining = waitingFor
         var dependents = [[Int]](repeating: [], count: nodes.count)
         for (i, n) in nodes.enumerated() { for e in n.dependencies { dependents[e.from].append(i) } }
         self.dependents = dependents
-        ready = Heap(nodes.indices.filter { waitingFor[$0] == 0 })
+        shared = Mutex(Shared(results: [CaseResult?](repeating: nil, count: nodes.count),
+                              passedNodes: [Bool](repeating: false, count: nodes.count),
+                              remaining: waitingFor,
+                              ready: Heap(nodes.indices.filter { waitingFor[$0] == 0 })))
     }
+
+    /// Every node's result so far, by node; nil for logins and nodes not finished.
+    var results: [CaseResult?] { shared.withLock { $0.results } }
+    var logins: [LoginResult] { shared.withLock { $0.logins } }
 
     private enum Take {
         case node(Int)
@@ -102,72 +119,95 @@ final class RunState: @unchecked Sendable {
     /// The next node to run, or nil when there is nothing left to run.
     func next() async -> Int? {
         while true {
-            switch take() {
+            let taken = take()
+            deliver()
+            switch taken {
             case .node(let n): return n
             case .finished: return nil
             case .wait:
                 // Checked again under the lock before parking, so a wake-up cannot be missed.
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    lock.lock()
-                    if ready.isEmpty && inFlight > 0 {
-                        waiters.append(c)
-                        lock.unlock()
-                    } else {
-                        lock.unlock()
-                        c.resume()
+                    let parked = shared.withLock { s in
+                        guard s.ready.isEmpty && s.inFlight > 0 else { return false }
+                        s.waiters.append(c)
+                        return true
                     }
+                    if !parked { c.resume() }
                 }
             }
         }
     }
 
     private func take() -> Take {
-        lock.lock()
-        defer { lock.unlock() }
-        while let n = ready.popMin() {
-            if stopLaunching || context.isCancelled {
-                completeLocked(n, notRun(n, context.isCancelled ? "interrupted" : "not run (--fail-fast)"))
-                continue
+        shared.withLock { s in
+            while let n = s.ready.popMin() {
+                if s.stopLaunching || context.isCancelled {
+                    complete(n, notRun(n, context.isCancelled ? "interrupted" : "not run (--fail-fast)"), in: &s)
+                    continue
+                }
+                s.inFlight += 1
+                return .node(n)
             }
-            inFlight += 1
-            return .node(n)
+            return s.inFlight == 0 ? .finished : .wait
         }
-        return inFlight == 0 ? .finished : .wait
     }
 
     /// Records a node a worker ran and wakes the workers that wait for ready nodes.
     func finish(_ n: Int, _ outcome: NodeOutcome) {
-        lock.lock()
-        inFlight -= 1
-        completeLocked(n, outcome)
-        let wake = waiters
-        waiters = []
-        lock.unlock()
+        let wake = shared.withLock { s in
+            s.inFlight -= 1
+            complete(n, outcome, in: &s)
+            defer { s.waiters = [] }
+            return s.waiters
+        }
         for w in wake { w.resume() }
+        deliver()
+    }
+
+    /// Hands queued results to the observer, outside the lock, in `done` order and one call at a
+    /// time: one worker delivers, and it keeps going until the outbox is empty, so a result queued
+    /// by another worker meanwhile is never left behind. Each worker calls this after every change
+    /// of state, so everything is delivered before the last worker returns.
+    private func deliver() {
+        guard let observer else { return }
+        var batch = shared.withLock { s -> [(result: CaseResult, done: Int)] in
+            guard !s.delivering else { return [] }
+            s.delivering = !s.outbox.isEmpty
+            defer { s.outbox = [] }
+            return s.outbox
+        }
+        while !batch.isEmpty {
+            for item in batch { observer.caseFinished(item.result, done: item.done, total: total) }
+            batch = shared.withLock { s in
+                s.delivering = !s.outbox.isEmpty
+                defer { s.outbox = [] }
+                return s.outbox
+            }
+        }
     }
 
     /// Records a finished node and queues what it unblocks; skips propagate without a task.
-    private func completeLocked(_ n: Int, _ outcome: NodeOutcome) {
+    private func complete(_ n: Int, _ outcome: NodeOutcome, in s: inout Shared) {
         var work: [(Int, NodeOutcome)] = [(n, outcome)]
         while let (node, o) = work.popLast() {
             switch o {
             case .testCase(let r):
-                results[node] = r
-                passedNodes[node] = r.outcome.unblocksDependents
-                done += 1
-                observer?.caseFinished(r, done: done, total: total)
-                if context.options.failFast, !r.outcome.isSuccess { stopLaunching = true }
+                s.results[node] = r
+                s.passedNodes[node] = r.outcome.unblocksDependents
+                s.done += 1
+                if observer != nil { s.outbox.append((r, s.done)) }
+                if context.options.failFast, !r.outcome.isSuccess { s.stopLaunching = true }
             case .login(let l):
-                logins.append(l)
-                passedNodes[node] = l.succeeded
+                s.logins.append(l)
+                s.passedNodes[node] = l.succeeded
             }
             for d in dependents[node] {
-                remaining[d] -= 1
-                guard remaining[d] == 0 else { continue }
-                if let blocker = graph.nodes[d].dependencies.first(where: { !passedNodes[$0.from] }) {
-                    work.append((d, .testCase(skippedResult(d, blocker: blocker.from))))
+                s.remaining[d] -= 1
+                guard s.remaining[d] == 0 else { continue }
+                if let blocker = graph.nodes[d].dependencies.first(where: { !s.passedNodes[$0.from] }) {
+                    work.append((d, .testCase(skippedResult(d, blocker: blocker.from, s))))
                 } else {
-                    ready.insert(d)
+                    s.ready.insert(d)
                 }
             }
         }
@@ -175,12 +215,12 @@ final class RunState: @unchecked Sendable {
 
     /// The result of a case whose prerequisite did not pass: skipped after a failed dependency or
     /// an interrupt, errored after a failed login (spec §7: broken credentials are never green).
-    private func skippedResult(_ d: Int, blocker: Int) -> CaseResult {
+    private func skippedResult(_ d: Int, blocker: Int, _ s: Shared) -> CaseResult {
         let executor = CaseExecutor(context: context, node: d)
         var r = executor.base(.skipped)
         switch graph.nodes[blocker].kind {
         case .auth(let profile):
-            let why = logins.first { $0.profile == profile }?.failure ?? "failed"
+            let why = s.logins.first { $0.profile == profile }?.failure ?? "failed"
             if why == "interrupted" {
                 r.reason = "interrupted"
             } else if let skip = executor.testCase.skip {
@@ -191,11 +231,11 @@ final class RunState: @unchecked Sendable {
                 r.failures = [Failure(.auth, "auth session failed: profile \(profile): \(why)")]
             }
         case .testCase:
-            if results[blocker]?.wasInterrupted == true {
+            if s.results[blocker]?.wasInterrupted == true {
                 // Not the dependency's fault: the run stopped.
                 r.reason = "interrupted"
             } else {
-                let word = results[blocker]?.outcome == .skipped ? "skipped" : "failed"
+                let word = s.results[blocker]?.outcome == .skipped ? "skipped" : "failed"
                 r.reason = "dependency \(graph.nodes[blocker].name) \(word)"
             }
         }
