@@ -1,0 +1,39 @@
+import Foundation
+import XCTest
+
+@testable import RehearseCore
+
+/// What an acceptance sweep of issues #11, #17 and #19 found, with plans and servers not in the
+/// repository: each test here failed on the code the sweep started from.
+final class AcceptanceSweepTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-sweep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let path = dir + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    // MARK: durations too long for the clock (#17: never a crash)
+
+    /// `timeout: 99999999h` trapped converting to nanoseconds (signal 4 in lint and run alike).
+    func testADurationTooLongForTheClockIsAPositionedError() throws {
+        let text = "cases:\n  - id: a\n    timeout: 99999999h\n    request: GET http://x/\n    expect: {status: 200}\n"
+        let (_, d) = SuiteLoader.parsePlan(Array(text.utf8), id: "p", path: "p.yaml")
+        let e = try XCTUnwrap(d.first { $0.code == .duration }, "\(d)")
+        XCTAssertEqual(e.location.position, SourcePosition(line: 3, column: 14))
+        XCTAssertEqual(e.hint, "a duration is at most 1000000h")
+        XCTAssertNil(DurationParser.parse("2562048h"))
+        XCTAssertNil(DurationParser.parse("9223372037s"))
+        XCTAssertEqual(DurationParser.parse("1000000h"), .seconds(1_000_000 * 3600))
+    }
+}
