@@ -36,4 +36,17 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertNil(DurationParser.parse("9223372037s"))
         XCTAssertEqual(DurationParser.parse("1000000h"), .seconds(1_000_000 * 3600))
     }
+
+    // MARK: schema files reached through $ref stay inside the suite (#17 item 17)
+
+    func testARefLeadingOutOfTheSuiteIsALintError() throws {
+        try write("suite/rehearse.yaml", "version: 1\nvars: {base_url: \"http://api.test\"}\n")
+        try write("suite/p.yaml", "cases:\n  - id: a\n    request: GET {{ base_url }}/x\n    expect: {status: 200, schema: schemas/r.json}\n")
+        try write("suite/schemas/r.json", #"{"$ref": "../../outside.json"}"#)
+        try write("outside.json", #"{"required": ["never"]}"#)
+        let result = Lint.run(paths: [dir + "/suite"])
+        let e = try XCTUnwrap(result.diagnostics.first { $0.code == .schemaFile }, result.renderText())
+        XCTAssertEqual(e.location.position, SourcePosition(line: 4, column: 35))
+        XCTAssertTrue(e.message.contains("outside.json") && e.message.contains("inside the suite folder"), e.message)
+    }
 }
