@@ -49,4 +49,23 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertEqual(e.location.position, SourcePosition(line: 4, column: 35))
         XCTAssertTrue(e.message.contains("outside.json") && e.message.contains("inside the suite folder"), e.message)
     }
+
+    // MARK: interrupted cases are counted apart in every counts line (#17 item 18)
+
+    /// The by-priority table and the JSON totals kept interrupted cases apart, but the console's and
+    /// the Markdown's counts line still called cases an interrupt kept from starting "skipped".
+    func testTheCountsLineCountsInterruptedCasesApart() {
+        var results = [ReportFixtures.result("p/ok", .passed), ReportFixtures.result("p/bad", .failed)]
+        results.append(ReportFixtures.result("p/cut", .errored, failure: Failure(.interrupted, "interrupted")))
+        results.append(ReportFixtures.result("p/later1", .skipped, reason: "interrupted"))
+        results.append(ReportFixtures.result("p/later2", .skipped, reason: "interrupted"))
+        results.append(ReportFixtures.result("p/skip", .skipped, reason: "not today"))
+        var report = RunReport(results: results)
+        report.interrupted = true
+        let counts = "1 passed, 1 failed, 0 errored, 1 skipped, 0 xfailed, 0 xpassed, 3 interrupted"
+        let console = ConsoleReporter(live: false, color: false, verbosity: .normal) { _ in }.finalText(report, exitCode: 130)
+        XCTAssertTrue(console.contains("6 cases: " + counts + " in "), console)
+        let markdown = MarkdownReport.render(report)
+        XCTAssertTrue(markdown.contains("**6 cases**: " + counts + " · "), markdown)
+    }
 }

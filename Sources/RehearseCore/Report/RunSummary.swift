@@ -109,3 +109,17 @@ public struct RunSummary: Sendable {
         return ([line(header)] + body.map(line)).map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
 }
+
+extension RunReport {
+    /// "3 passed, 1 failed, 0 errored, 0 skipped, 0 xfailed, 0 xpassed", the counts line of the
+    /// console and Markdown. Cases an interrupt cut short or kept from starting are counted once,
+    /// as interrupted (", 2 interrupted"), never also as errored or skipped: the same numbers as
+    /// the tables and the JSON totals.
+    public var outcomeCounts: String {
+        let counted = results.filter { !$0.wasInterrupted }
+        var parts = Outcome.allCases.map { o in "\(counted.filter { $0.outcome == o }.count) \(o.rawValue)" }
+        let interrupted = results.count - counted.count
+        if interrupted > 0 { parts.append("\(interrupted) interrupted") }
+        return parts.joined(separator: ", ")
+    }
+}
