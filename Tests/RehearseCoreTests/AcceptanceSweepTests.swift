@@ -68,4 +68,22 @@ final class AcceptanceSweepTests: XCTestCase {
         let markdown = MarkdownReport.render(report)
         XCTAssertTrue(markdown.contains("**6 cases**: " + counts + " · "), markdown)
     }
+
+    // MARK: masking never rewrites what merely looks like the start of a secret (#17 item 8)
+
+    /// The end-of-text rule (a cut without a mark) masked any text ending in four letters a secret
+    /// starts with: with a token `bearerTOKEN…` the case id `m/bearer` became `m/***` in every
+    /// report, and a username `admin` vanished when the password started with `admin`.
+    func testShortWordsThatStartASecretAreNotMasked() {
+        let masker = SecretMasker()
+        masker.add("bearerTOKENabcdefghijklmnopqrstuv0123")
+        masker.add("admin-pass-2024")
+        XCTAssertEqual(masker.mask("m/bearer"), "m/bearer")
+        XCTAssertEqual(masker.mask("role admin"), "role admin")
+        XCTAssertEqual(masker.mask("role admin-p"), "role admin-p")
+        // A start long enough to help a guess is still hidden, at a cut and at the end alike.
+        XCTAssertEqual(masker.mask("token bearerTOK"), "token ***")
+        XCTAssertEqual(masker.mask("token bear… (600 bytes)"), "token ***… (600 bytes)")
+        XCTAssertEqual(masker.mask("echo bearerTOKENabcdefghijklmnopqrstuv0123!"), "echo ***!")
+    }
 }
