@@ -86,4 +86,40 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertEqual(masker.mask("token bear… (600 bytes)"), "token ***… (600 bytes)")
         XCTAssertEqual(masker.mask("echo bearerTOKENabcdefghijklmnopqrstuv0123!"), "echo ***!")
     }
+
+    // MARK: x- keys mean the same to lint and to the schema (#11 item 5)
+
+    func testExtensionKeysInMatchersStepsAndCapturesAgreeBetweenLintAndSchema() throws {
+        try write("rehearse.yaml", "version: 1\nvars: {base_url: \"http://api.test\", ws_url: \"ws://api.test/ws\"}\n")
+        let planText = """
+        cases:
+          - id: a
+            request: GET {{ base_url }}/items
+            expect:
+              status: 200
+              json:
+                $.items[*].id: {contains: 7, x-note: why}
+            capture:
+              c: {body: 'id', x-note: why}
+          - id: w
+            websocket:
+              url: "{{ ws_url }}"
+              steps:
+                - send: {text: hi, x-note: why}
+                - receive: {text: hi}
+                  x-note: why
+        """
+        try write("p.yaml", planText)
+        let lint = Lint.run(paths: [dir], strict: true)
+        XCTAssertEqual(lint.diagnostics.map(\.message), [])
+        let node = try XCTUnwrap(YAMLLoader.load(Array(planText.utf8), diagnostics: DiagnosticBag(file: "p.yaml")))
+        XCTAssertEqual(try JSONSchemaValidator(schema: RehearseSchemas.plan).validate(node.json).map(\.description), [])
+        // Still exactly one of send, receive or close, and one of body or header.
+        let two = planText.replacingOccurrences(of: "- receive: {text: hi}\n          x-note: why", with: "- {receive: {text: hi}, close: 1000}")
+            .replacingOccurrences(of: "{body: 'id', x-note: why}", with: "{body: 'id', header: X-Id}")
+        let twoNode = try XCTUnwrap(YAMLLoader.load(Array(two.utf8), diagnostics: DiagnosticBag(file: "p.yaml")))
+        let violations = try JSONSchemaValidator(schema: RehearseSchemas.plan).validate(twoNode.json).map(\.instancePath)
+        XCTAssertTrue(violations.contains("/cases/1/websocket/steps/1"), "\(violations)")
+        XCTAssertTrue(violations.contains("/cases/0/capture/c"), "\(violations)")
+    }
 }
