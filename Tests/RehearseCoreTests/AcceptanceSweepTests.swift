@@ -122,4 +122,18 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertTrue(violations.contains("/cases/1/websocket/steps/1"), "\(violations)")
         XCTAssertTrue(violations.contains("/cases/0/capture/c"), "\(violations)")
     }
+
+    // MARK: a byte that is not UTF-8 is reported where it is (#17 item 14)
+
+    /// A Latin-1 `é` was reported at the byte after it, as "invalid trailing UTF-8 octet (byte 0x20)":
+    /// the space that follows, not the problem.
+    func testALatin1LetterIsReportedAtItselfWithItsByte() throws {
+        let text = Array("cases:\n  - id: a\n    name: caf".utf8) + [0xE9] + Array(" au lait\n    request: GET http://x/\n".utf8)
+        let (_, d) = SuiteLoader.parsePlan(text, id: "p", path: "p.yaml")
+        let e = try XCTUnwrap(d.first)
+        XCTAssertEqual(e.code, .yamlSyntax)
+        XCTAssertEqual(e.location.position, SourcePosition(line: 3, column: 14))
+        XCTAssertTrue(e.message.contains("0xE9"), e.message)
+        XCTAssertEqual(e.hint, "the file must be UTF-8 text")
+    }
 }
