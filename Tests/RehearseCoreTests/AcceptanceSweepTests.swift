@@ -136,4 +136,19 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertTrue(e.message.contains("0xE9"), e.message)
         XCTAssertEqual(e.hint, "the file must be UTF-8 text")
     }
+
+    // MARK: a missed gate never reads as met (#11: one meaning per number)
+
+    /// 11 of 12 against a 91.7% gate printed "91.7% < 91.7%": both numbers rounded alike, the
+    /// exact rate (91.67%) below the gate. The counts say why.
+    func testAGateMissedByLessThanTheRoundingShowsTheCounts() {
+        let results = (0..<11).map { ReportFixtures.result("p/ok\($0)", .passed) } + [ReportFixtures.result("p/bad", .failed)]
+        var report = RunReport(results: results)
+        report.gates = [Gate(priority: .normal, percent: 91.7)]
+        let gate = report.gateResults[0]
+        XCTAssertFalse(gate.passed)
+        XCTAssertEqual(gate.summary, "normal: 91.7% (11 of 12) < 91.7%")
+        report.gates = [Gate(priority: .normal, percent: 95)]
+        XCTAssertEqual(report.gateResults[0].summary, "normal: 91.7% < 95%")
+    }
 }
