@@ -87,6 +87,17 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertEqual(masker.mask("echo bearerTOKENabcdefghijklmnopqrstuv0123!"), "echo ***!")
     }
 
+    /// `OPS_PASSWORD=e` used by a var too made the warning say "2 secret values are shorter than
+    /// 4 characters": one value, registered twice.
+    func testTheShortSecretWarningCountsDistinctValues() {
+        let masker = SecretMasker()
+        masker.add("e")
+        masker.add("e")
+        masker.add("ab")
+        XCTAssertEqual(masker.tooShortToMask, 2)
+        XCTAssertTrue(masker.tooShortWarning?.hasPrefix("warning: 2 secret values are shorter") == true, masker.tooShortWarning ?? "nil")
+    }
+
     // MARK: x- keys mean the same to lint and to the schema (#11 item 5)
 
     func testExtensionKeysInMatchersStepsAndCapturesAgreeBetweenLintAndSchema() throws {

@@ -11,7 +11,9 @@ import Synchronization
 public final class SecretMasker: Sendable {
     private struct State {
         var secrets: [String] = []
-        var tooShort = 0
+        /// Distinct values too short to mask: the same one is often registered twice (a
+        /// variable and the profile that uses it).
+        var tooShort: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -32,7 +34,7 @@ public final class SecretMasker: Sendable {
         state.withLock { s in
             guard !s.secrets.contains(secret) else { return }
             guard secret.count >= Self.minimumLength else {
-                s.tooShort += 1
+                s.tooShort.insert(secret)
                 return
             }
             s.secrets.append(secret)
@@ -42,7 +44,7 @@ public final class SecretMasker: Sendable {
     }
 
     /// How many distinct secrets were too short to mask (see `minimumLength`).
-    public var tooShortToMask: Int { state.withLock { $0.tooShort } }
+    public var tooShortToMask: Int { state.withLock { $0.tooShort.count } }
 
     /// The one-line warning for `tooShortToMask`, or nil when every secret is masked.
     public var tooShortWarning: String? {
