@@ -148,6 +148,18 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertEqual(e.hint, "the file must be UTF-8 text")
     }
 
+    // MARK: text that only looks equal (#19: Unicode scalars)
+
+    /// `equals: "ä"` against "a\u0308" rightly failed, but said `expected "ä", found "ä"`: the
+    /// message has to show the difference it is about.
+    func testTextThatOnlyLooksEqualShowsItsScalars() throws {
+        let evaluator = MatcherEvaluator(renderer: JSONPathConformanceTests.renderer)
+        let want = Matcher.equals(.string(Template(literal: "\u{E4}")))
+        let message = try XCTUnwrap(try evaluator.check(want, .string("a\u{308}")))
+        XCTAssertTrue(message.contains("U+00E4") && message.contains("U+0061 U+0308"), message)
+        XCTAssertEqual(try evaluator.check(want, .string("b")), #"expected "ä", found "b""#)
+    }
+
     // MARK: a missed gate never reads as met (#11: one meaning per number)
 
     /// 11 of 12 against a 91.7% gate printed "91.7% < 91.7%": both numbers rounded alike, the

@@ -40,7 +40,8 @@ public struct MatcherEvaluator: Sendable {
         switch m {
         case .equals(let t):
             let want = try renderer.render(t)
-            return Self.equal(actual, want) ? nil : "expected \(Self.show(want)), found \(Self.show(actual))"
+            if Self.equal(actual, want) { return nil }
+            return "expected \(Self.show(want)), found \(Self.show(actual))" + Self.scalarNote(want, actual)
         case .contains(let t):
             let want = try renderer.render(t)
             switch actual {
@@ -136,6 +137,17 @@ public struct MatcherEvaluator: Sendable {
         if let lo = r.min { return "≥ \(lo)" }
         if let hi = r.max { return "≤ \(hi)" }
         return "any"
+    }
+
+    /// For two texts that differ only in Unicode form ("ä" and "a" + U+0308 look alike, and Swift
+    /// calls them equal), the code points of both: otherwise the message shows the same text twice.
+    static func scalarNote(_ want: JSONValue, _ actual: JSONValue) -> String {
+        guard case .string(let w) = want, case .string(let a) = actual, w == a else { return "" }
+        func points(_ s: String) -> String {
+            s.unicodeScalars.prefix(12).map { "U+" + String(format: "%04X", $0.value) }.joined(separator: " ")
+                + (s.unicodeScalars.count > 12 ? " …" : "")
+        }
+        return " (the same letters in another Unicode form: expected \(points(w)), found \(points(a)))"
     }
 
     /// A value as shown in a message: JSON, cut to a readable length.
