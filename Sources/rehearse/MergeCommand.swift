@@ -67,6 +67,9 @@ struct MergeCommand: ParsableCommand {
         // The shard reports were masked when written; nothing secret is known here.
         let wrote = Execution.writeReports(try reports.map { try ReportTarget.parse($0) }, merged, masker: SecretMasker(), quiet: quiet)
         if code != 0 { throw ExitCode(code) }
-        if !wrote { throw ExitCode(ExitStatus.failed.rawValue) }
+        if !wrote {
+            Output.out("exit \(ExitStatus.failed.rawValue): a report could not be written\n")
+            throw ExitCode(ExitStatus.failed.rawValue)
+        }
     }
 }

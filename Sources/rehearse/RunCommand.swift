@@ -179,6 +179,8 @@ enum Execution {
         // A run whose report is missing must not look green to CI.
         if !writeReports(targets, report, masker: context.masker, quiet: execution.quiet), code == ExitStatus.ok.rawValue {
             code = ExitStatus.failed.rawValue
+            // The summary above already said "exit 0"; the last line must be the code CI sees.
+            Output.out("exit \(code): a report could not be written\n")
         }
         timing.lap("run: summary and reports")
         return code

@@ -143,6 +143,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("error: cannot write json report \(target): "), r.stderr)
         XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/out.md"), "the other report is still written")
+        // The summary was printed before the reports, with "exit 0"; the last word is the real code.
+        XCTAssertTrue(r.stdout.hasSuffix("exit 1: a report could not be written\n"), r.stdout)
     }
 
     // MARK: item 13
