@@ -98,6 +98,31 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertTrue(masker.tooShortWarning?.hasPrefix("warning: 2 secret values are shorter") == true, masker.tooShortWarning ?? "nil")
     }
 
+    /// Lint excerpts hid `password:` and `secret_default:` values, but a `header` profile's
+    /// `value:` and headers the masker already treats as credentials (`Api-Key`, `X-Auth-Token`)
+    /// were printed as written.
+    func testLintExcerptsHideEveryCredentialHeaderValue() {
+        let text = """
+        auth:
+          h: {header: {name: X-Tenant-Key, value: TenantKeyLiteral4242, oops: 1}}
+          k:
+            header:
+              name: Api-Key
+              value: "BlockStyleLiteral777"
+        headers: {X-Auth-Token: AuthTokenLiteral5151, Api-Key: ApiKeyLiteral6262, X-Trace: visible-trace}
+        """
+        let renderer = DiagnosticRenderer(sources: ["rehearse.yaml": Array(text.utf8)])
+        var shown = ""
+        for line in [2, 6, 7] {
+            shown += renderer.text(Diagnostic(.unknownKey, .error, "something here",
+                                              at: SourceLocation(file: "rehearse.yaml", position: SourcePosition(line: line, column: 3))))
+        }
+        for secret in ["TenantKeyLiteral4242", "BlockStyleLiteral777", "AuthTokenLiteral5151", "ApiKeyLiteral6262"] {
+            XCTAssertFalse(shown.contains(secret), shown)
+        }
+        XCTAssertTrue(shown.contains("name: X-Tenant-Key") && shown.contains("X-Trace: visible-trace"), shown)
+    }
+
     // MARK: x- keys mean the same to lint and to the schema (#11 item 5)
 
     func testExtensionKeysInMatchersStepsAndCapturesAgreeBetweenLintAndSchema() throws {
