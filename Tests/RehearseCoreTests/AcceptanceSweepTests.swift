@@ -69,6 +69,24 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertTrue(markdown.contains("**6 cases**: " + counts + " · "), markdown)
     }
 
+    /// The HTML header's outcome buttons said "3 skipped" for the same run, and filtering by
+    /// skipped listed the interrupted cases: they get their own button and filter value.
+    func testTheHTMLCountsAndFiltersKeepInterruptedCasesApart() {
+        var results = [ReportFixtures.result("p/ok", .passed), ReportFixtures.result("p/skip", .skipped, reason: "not today")]
+        results.append(ReportFixtures.result("p/cut", .errored, failure: Failure(.interrupted, "interrupted")))
+        results.append(ReportFixtures.result("p/later", .skipped, reason: "interrupted"))
+        var report = RunReport(results: results)
+        report.interrupted = true
+        let html = HTMLReport.render(report)
+        XCTAssertTrue(html.contains(#"data-filter-outcome="skipped">1 skipped<"#), html)
+        XCTAssertTrue(html.contains(#"data-filter-outcome="errored">0 errored<"#), html)
+        XCTAssertTrue(html.contains(#"data-filter-outcome="interrupted">2 interrupted<"#), html)
+        XCTAssertEqual(html.components(separatedBy: #"<tr data-outcome="interrupted""#).count - 1, 2)
+        XCTAssertTrue(html.contains(#"<option value="interrupted">"#), html)
+        // A run that was not interrupted has no such button.
+        XCTAssertFalse(HTMLReport.render(RunReport(results: [ReportFixtures.result("p/ok", .passed)])).contains(">0 interrupted<"))
+    }
+
     // MARK: masking never rewrites what merely looks like the start of a secret (#17 item 8)
 
     /// The end-of-text rule (a cut without a mark) masked any text ending in four letters a secret

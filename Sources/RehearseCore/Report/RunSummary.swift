@@ -116,10 +116,14 @@ extension RunReport {
     /// as interrupted (", 2 interrupted"), never also as errored or skipped: the same numbers as
     /// the tables and the JSON totals.
     public var outcomeCounts: String {
-        let counted = results.filter { !$0.wasInterrupted }
-        var parts = Outcome.allCases.map { o in "\(counted.filter { $0.outcome == o }.count) \(o.rawValue)" }
-        let interrupted = results.count - counted.count
-        if interrupted > 0 { parts.append("\(interrupted) interrupted") }
+        var parts = Outcome.allCases.map { "\(countApartFromInterrupts($0)) \($0.rawValue)" }
+        if interruptedCount > 0 { parts.append("\(interruptedCount) interrupted") }
         return parts.joined(separator: ", ")
     }
+
+    /// Cases with this outcome that an interrupt did not cut short or keep from starting.
+    public func countApartFromInterrupts(_ o: Outcome) -> Int { results.filter { $0.outcome == o && !$0.wasInterrupted }.count }
+
+    /// Cases an interrupt cut short or kept from starting.
+    public var interruptedCount: Int { results.filter(\.wasInterrupted).count }
 }
