@@ -37,6 +37,27 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertEqual(DurationParser.parse("1000000h"), .seconds(1_000_000 * 3600))
     }
 
+    // MARK: regexes that nest character classes deeply (#17 item 1: never a crash)
+
+    /// `matches: "[[[[…a]]]]"` 10,000 deep overflowed the stack of Swift's regex parser (signal 11
+    /// in lint). The same pattern can come from a server: a JSONPath `match()` whose pattern is a
+    /// document value, or a template rendered from a capture.
+    func testDeeplyNestedCharacterClassesAreRefusedNotCrashed() throws {
+        let deep = String(repeating: "[", count: 10_000) + "a" + String(repeating: "]", count: 10_000)
+        let message = try XCTUnwrap(RegexStore.shared.error(for: deep))
+        XCTAssertTrue(message.contains("nest"), message)
+        XCTAssertNil(RegexStore.shared.error(for: "[[a-z]&&[^q]]"), "ordinary set operations still compile")
+        let doc: JSONValue = .array([.object(["a": .string("a"), "p": .string(deep)])])
+        XCTAssertEqual(try JSONPath("$[?match(@.a, @.p)]").select(in: doc), [])
+        let schema = try JSONValue.parse(#"{"pattern": "\#(deep)"}"#)
+        XCTAssertThrowsError(try JSONSchemaValidator(schema: schema))
+        // Rendered from a capture at run time: the case fails, saying why, in a readable length.
+        let evaluator = MatcherEvaluator(renderer: JSONPathConformanceTests.renderer)
+        let matcher = Matcher.matches(RegexSource(pattern: Template(literal: deep), position: SourcePosition(line: 1, column: 1)))
+        let why = try XCTUnwrap(try evaluator.check(matcher, .string("a")))
+        XCTAssertTrue(why.contains("nest more than 100 levels") && why.count < 400, why)
+    }
+
     // MARK: schema files reached through $ref stay inside the suite (#17 item 17)
 
     func testARefLeadingOutOfTheSuiteIsALintError() throws {

@@ -57,11 +57,15 @@ public struct MatcherEvaluator: Sendable {
         case .matches(let r):
             guard case .string(let s) = actual else { return "expected text matching /\(r.pattern.source)/, found \(Self.show(actual))" }
             let pattern = try renderer.renderString(r.pattern)
-            guard let regex = RegexStore.shared.regex(pattern) else { return "invalid regex /\(pattern)/" }
+            // A pattern rendered from a capture is server text: quoted as briefly as any value.
+            let shown = pattern.count > 200 ? String(pattern.prefix(200)) + "…" : pattern
+            guard let regex = RegexStore.shared.regex(pattern) else {
+                return "invalid regex /\(shown)/: \(RegexStore.shared.error(for: pattern) ?? "it does not compile")"
+            }
             switch BoundedRegex.firstMatch(pattern, regex, in: s) {
             case .found: return nil
-            case .notFound: return "expected text matching /\(pattern)/, found \(Self.show(actual))"
-            case .gaveUp(let budget): return BoundedRegex.gaveUpMessage(pattern, after: budget)
+            case .notFound: return "expected text matching /\(shown)/, found \(Self.show(actual))"
+            case .gaveUp(let budget): return BoundedRegex.gaveUpMessage(shown, after: budget)
             }
         case .type(let t):
             return t.matches(actual) ? nil : "expected \(t.rawValue), found \(actual.typeName) \(Self.show(actual))"

@@ -240,7 +240,8 @@ final class FilterRegexCache: @unchecked Sendable {
         lock.unlock()
         // Code point semantics, as I-Regexp (RFC 9485) specifies, rather than Swift's default
         // of grapheme clusters.
-        let compiled = (try? Regex(Self.translate(pattern)))?.matchingSemantics(.unicodeScalar)
+        let compiled = RegexStore.nestingProblem(pattern) != nil ? nil
+            : (try? Regex(Self.translate(pattern)))?.matchingSemantics(.unicodeScalar)
         lock.lock()
         // Patterns come from plan text, so the set is small; the bound only guards against
         // an unbounded stream of distinct patterns.

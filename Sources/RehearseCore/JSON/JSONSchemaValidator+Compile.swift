@@ -219,6 +219,7 @@ struct SchemaCompiler {
             }
         }
         func pattern(_ key: String, _ source: String) throws -> SchemaPattern {
+            if let problem = RegexStore.nestingProblem(source) { throw err(key, "invalid regex: \(problem)") }
             do {
                 return SchemaPattern(source: source, regex: try Regex(source))
             } catch {
