@@ -47,6 +47,10 @@ final class AcceptanceSweepTests: XCTestCase {
         let message = try XCTUnwrap(RegexStore.shared.error(for: deep))
         XCTAssertTrue(message.contains("nest"), message)
         XCTAssertNil(RegexStore.shared.error(for: "[[a-z]&&[^q]]"), "ordinary set operations still compile")
+        // A chain of set operations recurses as deeply (5,000 `&&` crashed too).
+        let chain = "[" + String(repeating: "a&&", count: 5_000) + "b]"
+        XCTAssertTrue(RegexStore.shared.error(for: chain)?.contains("set operations") == true)
+        XCTAssertNil(RegexStore.shared.error(for: "[\\w--\\d]"))
         let doc: JSONValue = .array([.object(["a": .string("a"), "p": .string(deep)])])
         XCTAssertEqual(try JSONPath("$[?match(@.a, @.p)]").select(in: doc), [])
         let schema = try JSONValue.parse(#"{"pattern": "\#(deep)"}"#)

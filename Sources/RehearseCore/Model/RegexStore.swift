@@ -30,15 +30,29 @@ final class RegexStore: Sendable {
     /// Why `pattern` is refused before Swift's parser sees it, or nil. Every place that compiles
     /// a pattern from plan or server text asks this first.
     static func nestingProblem(_ pattern: String) -> String? {
-        var depth = 0, escaped = false
+        var depth = 0, operations = 0, escaped = false
+        // The first half of a possible set operation (`&&`, `--`, `~~`) inside a class.
+        var half: Unicode.Scalar?
         for u in pattern.unicodeScalars {
-            if escaped { escaped = false; continue }
+            let previous = half
+            half = nil
+            if escaped {
+                escaped = false
+                continue
+            }
             switch u {
             case "\\": escaped = true
             case "[":
                 depth += 1
                 if depth > maxClassDepth { return "character classes nest more than \(maxClassDepth) levels deep" }
-            case "]" where depth > 0: depth -= 1
+            case "]":
+                if depth > 0 { depth -= 1 }
+            case "&", "-", "~":
+                guard depth > 0 else { break }
+                // A chain of set operations recurses in the parser like nesting does.
+                guard previous == u else { half = u; break }
+                operations += 1
+                if operations > maxClassDepth { return "character classes hold more than \(maxClassDepth) set operations" }
             default: break
             }
         }
