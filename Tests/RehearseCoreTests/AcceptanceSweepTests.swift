@@ -62,6 +62,16 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertTrue(why.contains("nest more than 100 levels") && why.count < 400, why)
     }
 
+    /// `match()`/`search()` in a JSONPath filter matched without the regex budget: `(a+)+b` against
+    /// 26 `a`s and a `!` from a server ran for minutes, ignoring --timeout and the first signals.
+    func testAJSONPathFilterRegexIsBoundedByTheBudget() throws {
+        let started = ContinuousClock.now
+        let doc: JSONValue = .array([.string(String(repeating: "a", count: 30) + "!"), .string("ab")])
+        XCTAssertEqual(try JSONPath("$[?match(@, '(a+)+b')]").select(in: doc), [.string("ab")])
+        XCTAssertEqual(try JSONPath("$[?search(@, '(a+)+b')]").select(in: doc), [.string("ab")])
+        XCTAssertLessThan(ContinuousClock.now - started, BoundedRegex.budget * 3)
+    }
+
     // MARK: schema files reached through $ref stay inside the suite (#17 item 17)
 
     func testARefLeadingOutOfTheSuiteIsALintError() throws {

@@ -50,6 +50,14 @@ enum BoundedRegex {
 
     static let inlineTextLimit = 1024
 
+    /// `match` (a match of `pattern` against `text`) under the same budget as `firstMatch`: in
+    /// place when it cannot take long, else on a worker; nil when it was given up. For callers
+    /// such as JSONPath `match()`/`search()` that need other than a first match.
+    static func within(_ pattern: String, on text: String, _ match: @escaping () -> Bool) -> Bool? {
+        if text.utf8.count <= inlineTextLimit, choicePoints(in: pattern) <= 1 { return match() }
+        return RegexWorkers.shared.run(within: budget, match)
+    }
+
     /// How many places the pattern can backtrack into: quantifiers and alternations. A quantified
     /// group, a backreference, a nested character class or extended mode count as many (whatever
     /// is not understood here runs on a worker, which is only slower).
