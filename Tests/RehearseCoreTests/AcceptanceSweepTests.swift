@@ -72,6 +72,15 @@ final class AcceptanceSweepTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, BoundedRegex.budget * 3)
     }
 
+    /// A schema `pattern` matched server text without the budget as well.
+    func testASchemaPatternIsBoundedByTheBudget() throws {
+        let started = ContinuousClock.now
+        let validator = try JSONSchemaValidator(schema: try JSONValue.parse(#"{"items": {"pattern": "^(a+)+$"}}"#))
+        let problems = validator.validate(.array([.string(String(repeating: "a", count: 30) + "!"), .string("aa")]))
+        XCTAssertEqual(problems.map(\.instancePath), ["/0"])
+        XCTAssertLessThan(ContinuousClock.now - started, BoundedRegex.budget * 3)
+    }
+
     // MARK: schema files reached through $ref stay inside the suite (#17 item 17)
 
     func testARefLeadingOutOfTheSuiteIsALintError() throws {
