@@ -55,6 +55,7 @@ extension Pipeline {
         // The shard reports were masked when written; nothing secret is known here.
         let wrote = writeReports(request.reports, merged, masker: SecretMasker(), quiet: request.quiet, console: console)
         if status != .ok { return status }
+        if !wrote { console.out("exit \(ExitStatus.failed.rawValue): a report could not be written\n") }
         return wrote ? .ok : .failed
     }
 }

@@ -126,6 +126,8 @@ extension Pipeline {
         // A run whose report is missing must not look green to CI.
         if !writeReports(request.reports, report, masker: context.masker, quiet: quiet, console: console), status == .ok {
             status = .failed
+            // The summary above already said "exit 0"; the last line must be the code CI sees.
+            console.out("exit \(status.rawValue): a report could not be written\n")
         }
         timing.lap("run: summary and reports")
         return RunOutcome(status: status, report: report)

@@ -49,6 +49,9 @@ struct ExecutionOptions: ParsableArguments {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs takes a whole number of 1 or more, found \(jobs)") }
         if let timeout {
+            if DurationParser.exceedsMaximum(timeout) {
+                throw ValidationError("--timeout takes a duration of at most \(DurationParser.maximumHours)h, found '\(timeout)'")
+            }
             guard let d = DurationParser.parse(timeout), d > .zero else {
                 throw ValidationError("--timeout takes a duration above zero such as 500ms or 10s, found '\(timeout)'")
             }

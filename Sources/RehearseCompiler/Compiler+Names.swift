@@ -284,7 +284,11 @@ struct NameChecker {
         if let known = schemaProblems[path] {
             problem = known
         } else {
-            if case .failure(let error) = SchemaStore.load(path) { problem = error.message } else { problem = nil }
+            if case .failure(let error) = SchemaStore.load(path, inside: suiteDir.isEmpty ? "." : suiteDir) {
+                problem = error.message
+            } else {
+                problem = nil
+            }
             schemaProblems[path] = problem
         }
         if let problem {

@@ -37,8 +37,10 @@ public final class SchemaStore: Sendable {
 
     /// Reads and compiles the schema file at `path`, as lint checks it and a run uses it. Its
     /// base URI is the file's `file:` URI, so `$ref: common.json#/$defs/id` reads `common.json`
-    /// beside it (and that file's own references are relative to it in turn).
-    public static func load(_ path: String) -> Result<JSONSchemaValidator, SchemaLoadError> {
+    /// beside it (and that file's own references are relative to it in turn). With `folder`,
+    /// referenced files must lie inside it: lint passes the suite folder, so a `$ref` cannot read
+    /// `../../etc/passwd` any more than `expect.schema` can.
+    public static func load(_ path: String, inside folder: String? = nil) -> Result<JSONSchemaValidator, SchemaLoadError> {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let data = FileManager.default.contents(atPath: absolute) else {
             return .failure(SchemaLoadError(message: "cannot read the schema file \(path)"))
@@ -48,15 +50,22 @@ public final class SchemaStore: Sendable {
         }
         do {
             return .success(try JSONSchemaValidator(schema: schema, baseURI: SchemaResources.fileURI(absolute),
-                                                    loader: readSchemaFile))
+                                                    loader: { readSchemaFile($0, inside: folder) }))
         } catch {
             return .failure(SchemaLoadError(message: "the schema is invalid: \(error)"))
         }
     }
 
-    /// The loader for references between schema files: `file:` URIs only, nothing remote.
-    @Sendable static func readSchemaFile(_ uri: String) -> JSONValue? {
-        guard let path = SchemaResources.filePath(uri), let data = FileManager.default.contents(atPath: path) else { return nil }
+    /// The loader for references between schema files: `file:` URIs only, nothing remote, and
+    /// with `folder` only regular files inside it (read as plans are, with the same size cap).
+    @Sendable static func readSchemaFile(_ uri: String, inside folder: String?) -> JSONValue? {
+        guard let path = SchemaResources.filePath(uri) else { return nil }
+        if let folder {
+            guard SuiteLoader.isInside(path, folder: folder),
+                  let data = SuiteLoader.read(path, bag: DiagnosticBag(file: path)) else { return nil }
+            return try? JSONValue.parse(data)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONValue.parse(data)
     }
 }

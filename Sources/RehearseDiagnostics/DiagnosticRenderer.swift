@@ -78,10 +78,12 @@ public struct DiagnosticRenderer {
         return String(out)
     }
 
-    /// Keys whose value is a credential. A value written in the plan is shown as `*`s of the
-    /// same length (so carets still point at the right column); `{{ env.X }}` stays readable.
+    /// Keys whose value is a credential: secrets of auth profiles, the `value` of a `header`
+    /// profile, and the headers `SecretMasker.isCredentialHeader` names. A value written in the
+    /// plan is shown as `*`s of the same length (so carets still point at the right column);
+    /// `{{ env.X }}` stays readable.
     static let credentialValue = try! Regex(
-        #"(?i)(^|[\s{,"'])(password|secret|secret_default|client_secret|bearer|authorization|proxy-authorization|cookie|x-api-key)["']?[ \t]*:[ \t]*("[^"]*"|'[^']*'|[^,}#\s][^,}#]*)"#)
+        #"(?i)(^|[\s{,"'])(password|secret|secret_default|client_secret|bearer|value|authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)["']?[ \t]*:[ \t]*("[^"]*"|'[^']*'|[^,}#\s][^,}#]*)"#)
 
     static func maskingCredentials(_ line: String) -> String {
         var out = line

@@ -100,7 +100,9 @@ struct ParseContext {
         }
         if let d = DurationParser.parse(s) { return d }
         let hint: String
-        if case .int(let n) = node.resolved {
+        if DurationParser.exceedsMaximum(s) {
+            hint = "a duration is at most \(DurationParser.maximumHours)h"
+        } else if case .int(let n) = node.resolved {
             hint = "add a unit: \(n)ms, \(n)s, \(n)m or \(n)h"
         } else {
             hint = "write a number and a unit: ms, s, m or h (e.g. 250ms, 1.5s, 15m)"

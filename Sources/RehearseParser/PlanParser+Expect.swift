@@ -123,7 +123,9 @@ extension PlanParser {
 
     /// A scalar or list means equality; a mapping holds matcher keys that must all hold.
     func matcher(_ node: YAMLNode, what: String) -> Matcher? {
-        guard let pairs = node.pairs else { return .equals(ctx.valueTemplate(node)) }
+        guard var pairs = node.pairs else { return .equals(ctx.valueTemplate(node)) }
+        // A matcher map has fixed keys, so `x-` keys are notes or anchors there too (spec §7).
+        pairs.removeAll { $0.key.scalar?.hasPrefix("x-") == true }
         if pairs.isEmpty {
             ctx.error(.invalidValue, "empty matcher for \(what)", node, hint: "to compare with an empty object write `{equals: {}}`")
             return nil

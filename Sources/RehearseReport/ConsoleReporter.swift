@@ -82,9 +82,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         for r in bad { out += "\n" + details(r) }
         let s = RunSummary(report.results)
         let t = s.totals
-        out += "\n\(t.total) case\(t.total == 1 ? "" : "s"): \(report.count(.passed)) passed, \(report.count(.failed)) failed, "
-        out += "\(report.count(.errored)) errored, \(report.count(.skipped)) skipped, \(report.count(.xfailed)) xfailed, "
-        out += "\(report.count(.xpassed)) xpassed in \(DurationParser.format(report.duration))"
+        out += "\n\(t.total) case\(t.total == 1 ? "" : "s"): \(report.outcomeCounts) in \(DurationParser.format(report.duration))"
         if let env = report.environment { out += " (environment \(env), seed \(report.seed))" }
         out += "\n\n" + RunSummary.table("priority", s.byPriority)
         if !s.byTag.isEmpty { out += "\n" + RunSummary.table("tag", s.byTag) }

@@ -27,7 +27,7 @@ enum HTMLAssets {
         button.pill { cursor: pointer; }
         .pill.passed { background: var(--good); }
         .pill.failed, .pill.errored, .pill.xpassed { background: var(--poor); }
-        .pill.skipped { background: #8c959f; }
+        .pill.skipped, .pill.interrupted { background: #8c959f; }
         .pill.xfailed { background: #0969da; }
         .tag { display: inline-block; background: #ddf4ff; color: #0550ae; border-radius: 4px; padding: 0 5px; font-size: 12px; }
         .charts { display: flex; flex-wrap: wrap; gap: 24px; }

@@ -33,7 +33,10 @@ public enum HTMLReport {
         let noneRan = report.results.allSatisfy { $0.outcome == .skipped }
         let state = report.interrupted ? "interrupted" : report.exitCode != 0 ? "bad" : noneRan ? "none-ran" : "ok"
         var out = "<header class=\"\(state)\">\n<h1>\(e(MarkdownReport.headline(report, bad: bad).text))</h1>\n<p class=\"counts\">"
-        out += Outcome.allCases.map { "<button type=\"button\" class=\"pill \($0.rawValue)\" data-filter-outcome=\"\($0.rawValue)\">\(report.count($0)) \($0.rawValue)</button>" }.joined(separator: " ")
+        // Counted as the console and JSON count them: interrupted cases once, under their own button.
+        var counts = Outcome.allCases.map { ($0.rawValue, report.countApartFromInterrupts($0)) }
+        if report.interruptedCount > 0 { counts.append(("interrupted", report.interruptedCount)) }
+        out += counts.map { "<button type=\"button\" class=\"pill \($0.0)\" data-filter-outcome=\"\($0.0)\">\($0.1) \($0.0)</button>" }.joined(separator: " ")
         out += "</p>\n<p class=\"meta\">\(s.totals.total) cases · pass rate \(PassRate.text(s.totals.passRate))"
         out += " · \(e(DurationParser.format(report.duration)))"
         if let env = report.environment { out += " · environment <code>\(e(env))</code>" }
@@ -53,9 +56,10 @@ public enum HTMLReport {
     }
 
     static func resultsTable(_ report: RunReport, _ s: RunSummary) -> String {
-        let outcomes = Outcome.allCases.filter { report.count($0) > 0 }
+        var outcomes = Outcome.allCases.filter { report.countApartFromInterrupts($0) > 0 }.map(\.rawValue)
+        if report.interruptedCount > 0 { outcomes.append("interrupted") }
         var out = "<section>\n<h2>Results</h2>\n<form class=\"filters\" id=\"filters\" onsubmit=\"return false\">\n"
-        out += select("outcome", outcomes.map(\.rawValue))
+        out += select("outcome", outcomes)
         out += select("priority", s.byPriority.map(\.label))
         out += select("tag", s.byTag.map(\.label))
         out += "<label>text <input type=\"search\" id=\"f-text\" placeholder=\"id, name, message\"></label>\n"
@@ -64,7 +68,7 @@ public enum HTMLReport {
         out += "<th class=\"num\">attempts</th><th class=\"num\">duration</th><th>cause</th></tr></thead>\n<tbody>\n"
         for (i, r) in report.results.enumerated() {
             let searchable = ([r.fullID, r.name ?? "", r.reason ?? ""] + r.failures.map(\.message)).joined(separator: " ").lowercased()
-            out += "<tr data-outcome=\"\(r.outcome.rawValue)\" data-priority=\"\(r.priority.rawValue)\""
+            out += "<tr data-outcome=\"\(r.wasInterrupted ? "interrupted" : r.outcome.rawValue)\" data-priority=\"\(r.priority.rawValue)\""
             out += " data-tags=\"\(e("|" + r.tags.joined(separator: "|") + "|"))\" data-text=\"\(e(searchable))\">"
             let id = r.outcome.isSuccess ? "<code>\(e(r.fullID))</code>" : "<a href=\"#case-\(i)\"><code>\(e(r.fullID))</code></a>"
             out += "<td>\(id)" + (r.name.map { "<div class=\"name\">\(e($0))</div>" } ?? "") + "</td>"

@@ -77,7 +77,7 @@ public enum MarkdownReport {
     }
 
     static func summaryLine(_ report: RunReport, _ s: RunSummary) -> String {
-        var parts = ["**\(plural(s.totals.total, "case"))**: " + Outcome.allCases.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")]
+        var parts = ["**\(plural(s.totals.total, "case"))**: " + report.outcomeCounts]
         parts.append("pass rate \(PassRate.text(s.totals.passRate))")
         parts.append(DurationParser.format(report.duration))
         if let env = report.environment { parts.append("environment " + code(env)) }

@@ -50,7 +50,10 @@ public struct GateResult: Sendable, Equatable {
     public var summary: String {
         let want = Gates.number(gate.percent) + "%"
         guard let rate else { return "\(gate.priority.rawValue): no cases ran (gate \(want))" }
-        return "\(gate.priority.rawValue): \(rate) \(passed ? "≥" : "<") \(want)"
+        // Missed by less than the rounding (11 of 12 is 91.67%, shown as 91.7%, against 91.7): the
+        // counts say why "91.7% < 91.7%" is not a contradiction.
+        let counts = !passed && Double(rate.permille) / 10 >= gate.percent ? " (\(rate.good) of \(rate.ran))" : ""
+        return "\(gate.priority.rawValue): \(rate)\(counts) \(passed ? "≥" : "<") \(want)"
     }
 }
 

@@ -111,3 +111,21 @@ public struct RunSummary: Sendable {
         return ([line(header)] + body.map(line)).map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
 }
+
+extension RunReport {
+    /// "3 passed, 1 failed, 0 errored, 0 skipped, 0 xfailed, 0 xpassed", the counts line of the
+    /// console and Markdown. Cases an interrupt cut short or kept from starting are counted once,
+    /// as interrupted (", 2 interrupted"), never also as errored or skipped: the same numbers as
+    /// the tables and the JSON totals.
+    public var outcomeCounts: String {
+        var parts = Outcome.allCases.map { "\(countApartFromInterrupts($0)) \($0.rawValue)" }
+        if interruptedCount > 0 { parts.append("\(interruptedCount) interrupted") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Cases with this outcome that an interrupt did not cut short or keep from starting.
+    public func countApartFromInterrupts(_ o: Outcome) -> Int { results.filter { $0.outcome == o && !$0.wasInterrupted }.count }
+
+    /// Cases an interrupt cut short or kept from starting.
+    public var interruptedCount: Int { results.filter(\.wasInterrupted).count }
+}

@@ -87,6 +87,8 @@ final class CommandLineTests: XCTestCase {
             (["--jobs", "0"], "--jobs takes a whole number of 1 or more, found 0"),
             (["--timeout", "-5s"], "--timeout takes a duration above zero such as 500ms or 10s, found '-5s'"),
             (["--timeout", "0s"], "--timeout takes a duration above zero such as 500ms or 10s, found '0s'"),
+            // Longer than 64-bit nanoseconds can count: this trapped (signal 4) instead.
+            (["--timeout", "99999999h"], "--timeout takes a duration of at most 1000000h, found '99999999h'"),
             (["--seed", "-1"], "--seed takes a whole number from 0 to 18446744073709551615, found '-1'"),
         ]
         for (options, message) in cases {
@@ -149,6 +151,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("error[report-write]: cannot write json report \(target): "), r.stderr)
         XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/out.md"), "the other report is still written")
+        // The summary was printed before the reports, with "exit 0"; the last word is the real code.
+        XCTAssertTrue(r.stdout.hasSuffix("exit 1: a report could not be written\n"), r.stdout)
     }
 
     // MARK: item 13

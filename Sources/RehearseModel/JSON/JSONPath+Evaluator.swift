@@ -187,8 +187,12 @@ struct PathEvaluator {
               case .string(let pattern)? = argumentValue(call.arguments[1], current: current),
               let regex = FilterRegexCache.shared.regex(for: pattern)
         else { return false }
-        if call.function == .match { return (try? regex.wholeMatch(in: subject)) != nil }
-        return (try? regex.firstMatch(in: subject)) != nil
+        // Bounded like every other match (the subject is server text): a match given up after the
+        // budget counts as no match, as an invalid pattern does.
+        let whole = call.function == .match
+        return BoundedRegex.within(pattern, on: subject) {
+            whole ? (try? regex.wholeMatch(in: subject)) != nil : (try? regex.firstMatch(in: subject)) != nil
+        } ?? false
     }
 
     // MARK: Comparison (RFC 9535 section 2.3.5.2.2)
@@ -235,7 +239,8 @@ final class FilterRegexCache: Sendable {
         if let cached = entries.withLock({ $0[pattern] }) { return cached }
         // Code point semantics, as I-Regexp (RFC 9485) specifies, rather than Swift's default
         // of grapheme clusters.
-        let compiled = (try? Regex(Self.translate(pattern)))?.matchingSemantics(.unicodeScalar)
+        let compiled = RegexStore.nestingProblem(pattern) != nil ? nil
+            : (try? Regex(Self.translate(pattern)))?.matchingSemantics(.unicodeScalar)
         entries.withLock { entries in
             // Patterns come from plan text, so the set is small; the bound only guards against
             // an unbounded stream of distinct patterns.

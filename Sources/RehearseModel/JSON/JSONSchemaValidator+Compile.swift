@@ -72,7 +72,12 @@ struct SchemaPattern: Sendable {
     let source: String
     let regex: Regex<AnyRegexOutput>
 
-    func matches(_ s: String) -> Bool { s.contains(regex) }
+    /// Bounded like every match of server text; a match given up counts as not matching, so the
+    /// value fails the schema instead of the run hanging.
+    func matches(_ s: String) -> Bool {
+        let regex = regex
+        return BoundedRegex.within(source, on: s) { s.contains(regex) } ?? false
+    }
 }
 
 /// What the compiler produces: the nodes (node 0 is the root schema) and, per schema resource,
@@ -217,6 +222,7 @@ struct SchemaCompiler {
             }
         }
         func pattern(_ key: String, _ source: String) throws -> SchemaPattern {
+            if let problem = RegexStore.nestingProblem(source) { throw err(key, "invalid regex: \(problem)") }
             do {
                 return SchemaPattern(source: source, regex: try Regex(source))
             } catch {

@@ -134,7 +134,14 @@ package struct SchemaResources {
         let (uri, encoded) = SchemaURI.split(SchemaURI.resolve(reference, against: base))
         guard let fragment = encoded.removingPercentEncoding else { throw .init("invalid percent-encoding") }
         guard let root = resource(uri) else {
-            if uri.hasPrefix("file:") { throw .init("no schema file \(Self.filePath(uri) ?? uri)") }
+            if uri.hasPrefix("file:") {
+                let path = Self.filePath(uri) ?? uri
+                // The loader refuses files outside the suite folder (and what is not a regular file).
+                if FileManager.default.fileExists(atPath: path) {
+                    throw .init("cannot read \(path) as a schema: a referenced file must be a JSON file inside the suite folder")
+                }
+                throw .init("no schema file \(path)")
+            }
             throw .init("no schema with the URI \(uri) is known (only files beside the schema and the 2020-12 metaschema can be referenced)")
         }
         if fragment.isEmpty { return (root, nil) }

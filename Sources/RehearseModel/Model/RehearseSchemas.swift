@@ -56,6 +56,14 @@ extension RehearseSchemas {
                 if case .object(let existing)? = o["patternProperties"] { patterns = existing }
                 patterns["^x-"] = .bool(true)
                 o["patternProperties"] = .object(patterns)
+                // "Exactly one of these keys" as a key count would count the x- keys too; say it
+                // as exactly one of them being present instead.
+                if o["minProperties"] == .number(1), o["maxProperties"] == .number(1),
+                   case .object(let properties)? = o["properties"], o["oneOf"] == nil {
+                    o["minProperties"] = nil
+                    o["maxProperties"] = nil
+                    o["oneOf"] = .array(properties.keys.sorted().map { .object(["required": .array([.string($0)])]) })
+                }
             }
             return .object(o)
         case .array(let a): return .array(a.map(allowingExtensions))

@@ -1,12 +1,29 @@
 /// Durations as plans write them: a number and a unit (`250ms`, `1.5s`, `15m`, `1h`).
 public enum DurationParser {
+    /// The longest duration a plan or option may give, in hours (about 114 years). `Duration`
+    /// counts nanoseconds in 64 bits (292 years); a cap well below that leaves room for the
+    /// deadlines the run adds durations up to, instead of trapping on `99999999h`.
+    public static let maximumHours = 1_000_000
+
     public static func parse(_ s: String) -> Duration? {
+        guard let seconds = seconds(s), seconds <= Double(maximumHours) * 3600 else { return nil }
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// True when `s` is written as a duration but is longer than `maximumHours`.
+    public static func exceedsMaximum(_ s: String) -> Bool {
+        guard let seconds = seconds(s) else { return false }
+        return seconds > Double(maximumHours) * 3600
+    }
+
+    /// The seconds `s` stands for, without the cap; nil when it is not a number and a unit.
+    private static func seconds(_ s: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where s.hasSuffix(suffix) {
             let number = s.dropLast(suffix.count)
             guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-                  number.first != ".", number.last != ".", let value = Double(number) else { return nil }
-            return .nanoseconds(Int64((value * scale * 1e9).rounded()))
+                  number.first != ".", number.last != ".", let value = Double(number), value.isFinite else { return nil }
+            return value * scale
         }
         return nil
     }

@@ -11,7 +11,9 @@ import Synchronization
 public final class SecretMasker: Sendable {
     private struct State {
         var secrets: [String] = []
-        var tooShort = 0
+        /// Distinct values too short to mask: the same one is often registered twice (a
+        /// variable and the profile that uses it).
+        var tooShort: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -32,7 +34,7 @@ public final class SecretMasker: Sendable {
         state.withLock { s in
             guard !s.secrets.contains(secret) else { return }
             guard secret.count >= Self.minimumLength else {
-                s.tooShort += 1
+                s.tooShort.insert(secret)
                 return
             }
             s.secrets.append(secret)
@@ -42,7 +44,7 @@ public final class SecretMasker: Sendable {
     }
 
     /// How many distinct secrets were too short to mask (see `minimumLength`).
-    public var tooShortToMask: Int { state.withLock { $0.tooShort } }
+    public var tooShortToMask: Int { state.withLock { $0.tooShort.count } }
 
     /// The one-line warning for `tooShortToMask`, or nil when every secret is masked.
     public var tooShortWarning: String? {
@@ -101,14 +103,26 @@ public final class SecretMasker: Sendable {
         return String(masked.prefix(limit)) + Self.cutMark + note
     }
 
-    /// A start of a secret (at least `minimumLength` characters) that ends right before a cut mark
-    /// or at the end of the text: what an earlier cut, or a truncated response, left of a secret.
+    /// How long a secret's start at the very end of a text (no cut mark) must be to be masked.
+    /// Shorter ones are mostly whole words that happen to begin a secret (the case id `bearer`
+    /// with a token `bearerTOK…`, the user `admin` with a password `admin-pass…`), and masking
+    /// them rewrote ids and values in every report; eight characters are a real start of a secret.
+    public static let endOfTextPrefixLength = 8
+
+    /// A start of a secret that ends right before a cut mark (at least `minimumLength`
+    /// characters) or at the end of the text (at least `endOfTextPrefixLength`, or more than half
+    /// of a shorter secret): what an earlier cut, or a truncated response, left of a secret.
     static func maskCutSecrets(_ text: String, _ secrets: [String]) -> String {
-        // Each piece ends at a cut or at the end of the text.
+        // Each piece ends at a cut or, the last one, at the end of the text.
         let pieces = text.components(separatedBy: cutMark)
         var changed = false
-        let masked = pieces.map { piece -> String in
-            let n = secrets.map { longestCutPrefix(of: $0, endingAt: piece) }.max() ?? 0
+        let masked = pieces.enumerated().map { i, piece -> String in
+            let atEnd = i == pieces.count - 1
+            let n = secrets.map { secret in
+                // A short secret's start is hidden once it is more than half of it.
+                let least = atEnd ? max(minimumLength, min(endOfTextPrefixLength, secret.count / 2 + 1)) : minimumLength
+                return longestCutPrefix(of: secret, endingAt: piece, least: least)
+            }.max() ?? 0
             guard n > 0 else { return piece }
             changed = true
             return String(piece.dropLast(n)) + "***"
@@ -117,18 +131,18 @@ public final class SecretMasker: Sendable {
     }
 
     /// The length of the longest start of `secret`, shorter than the secret and at least
-    /// `minimumLength` long, that `text` ends with; 0 when there is none.
-    static func longestCutPrefix(of secret: String, endingAt text: String) -> Int {
-        guard let first = secret.first, text.count >= minimumLength else { return 0 }
+    /// `least` long, that `text` ends with; 0 when there is none.
+    static func longestCutPrefix(of secret: String, endingAt text: String, least: Int = minimumLength) -> Int {
+        guard let first = secret.first, text.count >= least else { return 0 }
         // Cheap rejection first: the text's last few characters must occur in the secret at all.
-        guard secret.contains(text.suffix(minimumLength)) else { return 0 }
+        guard secret.contains(text.suffix(least)) else { return 0 }
         let k = min(secret.count - 1, text.count)
-        guard k >= minimumLength else { return 0 }
+        guard k >= least else { return 0 }
         let tail = Array(text.suffix(k)), head = Array(secret.prefix(k))
         // Candidates start where the secret's first character is; the longest is the leftmost.
         for i in tail.indices where tail[i] == first {
             let n = tail.count - i
-            guard n >= minimumLength else { break }
+            guard n >= least else { break }
             if tail[i...].elementsEqual(head[..<n]) { return n }
         }
         return 0

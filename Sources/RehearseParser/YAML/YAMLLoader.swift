@@ -52,8 +52,21 @@ public enum YAMLLoader {
         if parser.error == YAML_READER_ERROR {
             // The reader checks bytes ahead of the scanner and leaves the mark at the start of
             // the file; only its byte offset says where the bad byte is.
-            if parser.problem_value >= 0 { message += String(format: " (byte 0x%02X)", parser.problem_value) }
-            let position = position(ofByte: parser.problem_offset, in: bytes)
+            var offset = parser.problem_offset
+            var value = Int(parser.problem_value)
+            if problem.contains("invalid trailing UTF-8") {
+                // libyaml names the byte that fails to continue a character (often the space after
+                // a Latin-1 `é`); the problem is the byte that started it, a few bytes back.
+                var start = offset - 1
+                while start >= 0, start >= offset - 3, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+                if start >= 0, start >= offset - 3, bytes[start] & 0xC0 == 0xC0 {
+                    offset = start
+                    value = Int(bytes[start])
+                    message = "invalid UTF-8: a character starts with this byte but the bytes after it do not continue it"
+                }
+            }
+            if value >= 0 { message += String(format: " (byte 0x%02X)", value) }
+            let position = position(ofByte: offset, in: bytes)
             diagnostics.report(.yamlSyntax, message, at: position, hint: syntaxHint(for: problem))
             return
         }

@@ -44,7 +44,8 @@ public struct MatcherEvaluator: Sendable {
         switch m {
         case .equals(let t):
             let want = try renderer.render(t)
-            return Self.equal(actual, want) ? nil : "expected \(Self.show(want)), found \(Self.show(actual))"
+            if Self.equal(actual, want) { return nil }
+            return "expected \(Self.show(want)), found \(Self.show(actual))" + Self.scalarNote(want, actual)
         case .contains(let t):
             let want = try renderer.render(t)
             switch actual {
@@ -60,11 +61,15 @@ public struct MatcherEvaluator: Sendable {
         case .matches(let r):
             guard case .string(let s) = actual else { return "expected text matching /\(r.pattern.source)/, found \(Self.show(actual))" }
             let pattern = try renderer.renderString(r.pattern)
-            guard let regex = RegexStore.shared.regex(pattern) else { return "invalid regex /\(pattern)/" }
+            // A pattern rendered from a capture is server text: quoted as briefly as any value.
+            let shown = pattern.count > 200 ? String(pattern.prefix(200)) + "…" : pattern
+            guard let regex = RegexStore.shared.regex(pattern) else {
+                return "invalid regex /\(shown)/: \(RegexStore.shared.error(for: pattern) ?? "it does not compile")"
+            }
             switch BoundedRegex.firstMatch(pattern, regex, in: s) {
             case .found: return nil
-            case .notFound: return "expected text matching /\(pattern)/, found \(Self.show(actual))"
-            case .gaveUp(let budget): return BoundedRegex.gaveUpMessage(pattern, after: budget)
+            case .notFound: return "expected text matching /\(shown)/, found \(Self.show(actual))"
+            case .gaveUp(let budget): return BoundedRegex.gaveUpMessage(shown, after: budget)
             }
         case .type(let t):
             return t.matches(actual) ? nil : "expected \(t.rawValue), found \(actual.typeName) \(Self.show(actual))"
@@ -140,6 +145,17 @@ public struct MatcherEvaluator: Sendable {
         if let lo = r.min { return "≥ \(lo)" }
         if let hi = r.max { return "≤ \(hi)" }
         return "any"
+    }
+
+    /// For two texts that differ only in Unicode form ("ä" and "a" + U+0308 look alike, and Swift
+    /// calls them equal), the code points of both: otherwise the message shows the same text twice.
+    static func scalarNote(_ want: JSONValue, _ actual: JSONValue) -> String {
+        guard case .string(let w) = want, case .string(let a) = actual, w == a else { return "" }
+        func points(_ s: String) -> String {
+            s.unicodeScalars.prefix(12).map { "U+" + String(format: "%04X", $0.value) }.joined(separator: " ")
+                + (s.unicodeScalars.count > 12 ? " …" : "")
+        }
+        return " (the same letters in another Unicode form: expected \(points(w)), found \(points(a)))"
     }
 
     /// A value as shown in a message: JSON, cut to a readable length.

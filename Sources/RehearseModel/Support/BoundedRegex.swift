@@ -1,17 +1,13 @@
 import Foundation
 import Synchronization
-import RehearseModel
-import RehearseDiagnostics
-import RehearseCompiler
-import RehearseResults
 
 /// Regex matching with a time budget. Swift's `Regex` backtracks, has no step limit and does not
 /// look at task cancellation, so `^(a+)+$` against 26 `a`s and a `!` runs for minutes. Each match
 /// therefore runs on a worker thread while the caller waits at most the budget; a match that
 /// takes longer is given up on: the case fails with a message that says so, and the run goes on
 /// (and can be interrupted) while the abandoned match finishes on its own thread or the process ends.
-enum BoundedRegex {
-    enum Outcome {
+package enum BoundedRegex {
+    package enum Outcome {
         case found(Regex<AnyRegexOutput>.Match)
         case notFound
         /// Still matching when the budget ran out.
@@ -21,7 +17,7 @@ enum BoundedRegex {
     private static let budgetNanoseconds = Atomic<Int64>(2_000_000_000)
 
     /// How long one match may take: 2 s, far above what a sane pattern needs on a 10 MiB body.
-    static var budget: Duration {
+    package static var budget: Duration {
         get { .nanoseconds(budgetNanoseconds.load(ordering: .relaxed)) }
         set { budgetNanoseconds.store(Int64(newValue.components.seconds) * 1_000_000_000 + newValue.components.attoseconds / 1_000_000_000, ordering: .relaxed) }
     }
@@ -30,7 +26,7 @@ enum BoundedRegex {
     /// up on the same text again, each time leaving another thread busy.
     private static let hopeless = Mutex<Set<Int>>([])
 
-    static func firstMatch(_ pattern: String, _ regex: Regex<AnyRegexOutput>, in text: String) -> Outcome {
+    package static func firstMatch(_ pattern: String, _ regex: Regex<AnyRegexOutput>, in text: String) -> Outcome {
         // Handing a match to a worker costs about 20 µs; a short text and a pattern with at most one
         // choice point cannot take long (O(n²) on 1 KiB is under 0.1 s), so those run here.
         if text.utf8.count <= inlineTextLimit, choicePoints(in: pattern) <= 1 {
@@ -52,12 +48,20 @@ enum BoundedRegex {
         return result.match.map(Outcome.found) ?? .notFound
     }
 
-    static let inlineTextLimit = 1024
+    package static let inlineTextLimit = 1024
+
+    /// `match` (a match of `pattern` against `text`) under the same budget as `firstMatch`: in
+    /// place when it cannot take long, else on a worker; nil when it was given up. For callers
+    /// such as JSONPath `match()`/`search()` that need other than a first match.
+    package static func within(_ pattern: String, on text: String, _ match: @escaping () -> Bool) -> Bool? {
+        if text.utf8.count <= inlineTextLimit, choicePoints(in: pattern) <= 1 { return match() }
+        return RegexWorkers.shared.run(within: budget, match)
+    }
 
     /// How many places the pattern can backtrack into: quantifiers and alternations. A quantified
     /// group, a backreference, a nested character class or extended mode count as many (whatever
     /// is not understood here runs on a worker, which is only slower).
-    static func choicePoints(in pattern: String) -> Int {
+    package static func choicePoints(in pattern: String) -> Int {
         let many = 100
         let chars = Array(pattern)
         var count = 0
@@ -101,7 +105,7 @@ enum BoundedRegex {
     }
 
     /// The failure text for a match that was given up on.
-    static func gaveUpMessage(_ pattern: String, after budget: Duration) -> String {
+    package static func gaveUpMessage(_ pattern: String, after budget: Duration) -> String {
         "matching /\(pattern)/ was given up after \(DurationParser.format(budget)): the regex backtracks too much on this text "
             + "(nested quantifiers such as (a+)+ are the usual cause; anchor it or make the inner part match less)"
     }
