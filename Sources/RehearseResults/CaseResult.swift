@@ -37,6 +37,7 @@ public struct ExchangeRecord: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var bodyExcerpt: String?
     public var duration: Duration?
+
     package init(requestLine: String, requestHeaders: [(name: String, value: String)], status: Int? = nil, responseHeaders: [(name: String, value: String)], bodyExcerpt: String? = nil, duration: Duration? = nil) {
         self.requestLine = requestLine
         self.requestHeaders = requestHeaders
@@ -52,6 +53,7 @@ public struct LoadStats: Sendable {
     public var requests: Int
     public var failures: Int
     public var percentiles: [(label: String, value: Duration)]
+
     package init(requests: Int, failures: Int, percentiles: [(label: String, value: Duration)]) {
         self.requests = requests
         self.failures = failures

@@ -3,6 +3,7 @@ import Foundation
 /// Why a body could not be read as JSON.
 public struct JSONParseError: Error, CustomStringConvertible, Sendable {
     public let description: String
+
     package init(description: String) {
         self.description = description
     }

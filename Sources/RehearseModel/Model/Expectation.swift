@@ -22,6 +22,7 @@ public struct JSONAssertion: Sendable {
     public var path: JSONPath
     public var matcher: Matcher
     public var position: SourcePosition
+
     package init(path: JSONPath, matcher: Matcher, position: SourcePosition) {
         self.path = path
         self.matcher = matcher
@@ -34,6 +35,7 @@ public struct HeaderAssertion: Sendable {
     public var name: String
     public var matcher: Matcher
     public var position: SourcePosition
+
     package init(name: String, matcher: Matcher, position: SourcePosition) {
         self.name = name
         self.matcher = matcher
@@ -79,6 +81,7 @@ public struct LatencyLimits: Sendable, Hashable {
         a.limits.map(\.label) == b.limits.map(\.label) && a.limits.map(\.max) == b.limits.map(\.max)
     }
     public func hash(into h: inout Hasher) { for l in limits { h.combine(l.label); h.combine(l.max) } }
+
     package init(limits: [(percentile: Double, label: String, max: Duration)]) {
         self.limits = limits
     }
@@ -94,6 +97,7 @@ public struct Capture: Sendable {
     public var name: String
     public var source: Source
     public var position: SourcePosition
+
     package init(name: String, source: Source, position: SourcePosition) {
         self.name = name
         self.source = source

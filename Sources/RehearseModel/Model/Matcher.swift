@@ -16,6 +16,7 @@ public indirect enum Matcher: Sendable, Hashable {
 public struct RegexSource: Sendable, Hashable {
     public var pattern: Template
     public var position: SourcePosition
+
     package init(pattern: Template, position: SourcePosition) {
         self.pattern = pattern
         self.position = position

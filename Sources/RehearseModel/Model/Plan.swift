@@ -135,6 +135,7 @@ public enum AuthMode: String, Sendable, CaseIterable, Codable {
 public struct LoadSpec: Sendable, Hashable {
     public var requests: Int
     public var concurrency: Int
+
     package init(requests: Int, concurrency: Int) {
         self.requests = requests
         self.concurrency = concurrency

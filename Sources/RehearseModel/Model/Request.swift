@@ -64,6 +64,7 @@ public struct WebSocketStep: Sendable {
     public var action: Action
     public var position: SourcePosition
 
+
     package init(action: Action, position: SourcePosition) {
 
         self.action = action
@@ -84,6 +85,7 @@ public struct ReceiveStep: Sendable {
     public var within: Duration?
     public var skipOthers: Bool
     public var captures: [Capture]
+
 
     package init(json: [JSONAssertion], text: Matcher? = nil, within: Duration? = nil, skipOthers: Bool, captures: [Capture]) {
 

@@ -22,6 +22,7 @@ public struct Environment: Sendable {
     public var requireEnv: [Located<String>] = []
     public var headers: [(String, Template)] = []
 
+
     package init(name: String, position: SourcePosition, vars: [(String, ValueTemplate)] = [], requireEnv: [Located<String>] = [], headers: [(String, Template)] = []) {
 
         self.name = name
@@ -41,6 +42,7 @@ public struct SuiteDefaults: Sendable {
     public var timeout: Duration?
     public var auth: AuthUse?
     public var retry: RetryOverride?
+
 
     package init(timeout: Duration? = nil, auth: AuthUse? = nil, retry: RetryOverride? = nil) {
 
@@ -81,6 +83,7 @@ public struct AuthProfile: Sendable {
         case .login: return "login"
         }
     }
+
     package init(name: String, kind: Kind, position: SourcePosition, header: String? = nil, scheme: String? = nil) {
         self.name = name
         self.kind = kind
@@ -99,6 +102,7 @@ public struct JWTProfile: Sendable {
     public var ttl: Duration = .seconds(900)
     /// `header` (default) or `subprotocol` for WebSocket handshakes.
     public var websocket: String = "header"
+
 
     package init(algorithm: String = "HS256", secretEnv: [String] = [], secretDefault: Template? = nil, privateKeyEnv: String? = nil, claims: [(String, ValueTemplate)] = [], ttl: Duration = .seconds(900), websocket: String = "header") {
 
@@ -123,6 +127,7 @@ public struct LoginProfile: Sendable {
     public var request: HTTPRequestSpec
     public var expect: Expectation
     public var token: JSONPath
+
 
     package init(request: HTTPRequestSpec, expect: Expectation, token: JSONPath) {
 

@@ -2,6 +2,7 @@
 package struct Heap {
     private var items: [Int] = []
     package var isEmpty: Bool { items.isEmpty }
+
     package init(_ initial: [Int]) { initial.forEach { insert($0) } }
 
     package mutating func insert(_ x: Int) {
