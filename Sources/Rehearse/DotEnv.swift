@@ -39,6 +39,8 @@ public enum DotEnv {
     /// A dotenv file that could not be used: `file:line: message`, or unreadable.
     public struct FileError: Error, Sendable, CustomStringConvertible {
         public let message: String
+        /// What to do about it, for the diagnostic's `help:` line.
+        public let hint: String
         public var description: String { message }
     }
 
@@ -49,12 +51,13 @@ public enum DotEnv {
         var env = environment
         for file in files {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw FileError(message: "cannot read --env-file \(file)")
+                throw FileError(message: "cannot read --env-file \(file)", hint: "pass the path of a readable UTF-8 text file")
             }
             do {
                 for (k, v) in try parse(text) where env[k] == nil { env[k] = v }
             } catch {
-                throw FileError(message: "\(file):\(error.line): \(error.message)")
+                throw FileError(message: "\(file):\(error.line): \(error.message)",
+                                hint: "dotenv lines are KEY=value, `export KEY=value` or comments")
             }
         }
         return env

@@ -36,7 +36,7 @@ extension Pipeline {
         }
         let environment: [String: String]
         do { environment = try DotEnv.environment(request.environment, filledFrom: request.envFiles) } catch {
-            console.error(error.message, hint: "dotenv lines are KEY=value, `export KEY=value` or comments")
+            console.error(error.message, hint: error.hint)
             return .invalid
         }
         let doc = await AuthInspection.inspect(suite: loaded.suite, environmentName: request.environmentName ?? loaded.suite.defaultEnv?.value,

@@ -44,7 +44,7 @@ extension Pipeline {
     public static func run(_ request: RunRequest, console: Console) async -> RunOutcome {
         let environment: [String: String]
         do { environment = try DotEnv.environment(request.environment, filledFrom: request.envFiles) } catch {
-            console.error(error.message, hint: "dotenv lines are KEY=value, `export KEY=value` or comments")
+            console.error(error.message, hint: error.hint)
             return RunOutcome(status: .invalid)
         }
         guard let graph = plan(request.plan, console: console) else { return RunOutcome(status: .invalid) }

@@ -185,9 +185,7 @@ extension CaseExecutor {
         let shownResponse = ["content-type", "retry-after", "www-authenticate", "sec-websocket-protocol", "content-length"]
         return ExchangeRecord(
             requestLine: m.mask("GET \(request.url) (WebSocket upgrade)"),
-            requestHeaders: shownRequest.map { h in
-                (h.name, SecretMasker.isCredentialHeader(h.name) ? Self.redactCredential(h.value, header: h.name) : m.mask(h.value))
-            },
+            requestHeaders: shownRequest.map { Self.shown($0, masker: m) },
             status: status,
             responseHeaders: headers.filter { shownResponse.contains($0.name.lowercased()) }.map { ($0.name, m.mask($0.value)) },
             bodyExcerpt: excerpt.map { m.excerpt($0, limit: 1200) },

@@ -185,9 +185,7 @@ struct CaseExecutor {
         }
         return ExchangeRecord(
             requestLine: m.mask("\(request.method) \(request.url)"),
-            requestHeaders: request.headers.map { h in
-                (h.name, SecretMasker.isCredentialHeader(h.name) ? Self.redactCredential(h.value, header: h.name) : m.mask(h.value))
-            },
+            requestHeaders: request.headers.map { Self.shown($0, masker: m) },
             status: response?.status,
             responseHeaders: (response?.headers ?? []).filter { shownResponseHeaders.contains($0.name.lowercased()) }
                 .map { ($0.name, m.mask($0.value)) },
@@ -197,7 +195,11 @@ struct CaseExecutor {
 
     /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows. A cookie list
     /// keeps its names: `session=abc; theme=dark` → `session=***; theme=***`.
-    static func redactCredential(_ value: String) -> String { redactCredential(value, header: "") }
+    /// A request header as every output shows it: a credential header by its scheme only (a
+    /// cookie by its names), any other value masked.
+    static func shown(_ h: (name: String, value: String), masker: SecretMasker) -> (name: String, value: String) {
+        (h.name, SecretMasker.isCredentialHeader(h.name) ? redactCredential(h.value, header: h.name) : masker.mask(h.value))
+    }
 
     static func redactCredential(_ value: String, header: String) -> String {
         if header.lowercased() == "cookie" {

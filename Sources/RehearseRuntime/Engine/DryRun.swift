@@ -40,7 +40,7 @@ public enum DryRun {
                 let r = try RequestBuilder.build(spec, renderer: renderer, common: try context.commonHeaders(renderer),
                                                  credentials: credentials, timeout: executor.timeout)
                 out += "  \(r.method) \(r.url)\n"
-                out += headerLines(r.headers, credentials: credentials, auth: executor.resolved.auth)
+                out += headerLines(r.headers, credentials: credentials, auth: executor.resolved.auth, masker: context.masker)
                 if let body = r.body { out += "\n  \(String(decoding: body, as: UTF8.self))\n" }
                 if let load = c.load { out += "  × \(load.requests) requests, \(load.concurrency) at a time\n" }
             } catch {
@@ -64,11 +64,12 @@ public enum DryRun {
 
     /// Header lines; credential headers are redacted and name the profile and mode they come from:
     /// `Authorization: Bearer *** (staging-jwt, expired)`.
-    static func headerLines(_ headers: [(name: String, value: String)], credentials: Credentials, auth: AuthUse) -> String {
+    static func headerLines(_ headers: [(name: String, value: String)], credentials: Credentials, auth: AuthUse,
+                            masker: SecretMasker) -> String {
         var out = ""
         for h in headers {
-            let sensitive = h.name.lowercased() == "authorization"
-            out += "  \(h.name): \(sensitive ? CaseExecutor.redactCredential(h.value) : h.value)"
+            let shown = CaseExecutor.shown(h, masker: masker)
+            out += "  \(shown.name): \(shown.value)"
             if case .profile(let name, let mode) = auth, credentials.headers.contains(where: { $0.name == h.name && $0.value == h.value }) {
                 out += " (\(name.value), \(mode.rawValue))"
             }
@@ -86,7 +87,7 @@ public enum DryRun {
             out += "  GET \(try renderer.renderString(ws.url)) (WebSocket upgrade)\n"
             var headers = try context.commonHeaders(renderer) + credentials.headers
             for (k, t) in ws.headers { headers.append((k, try renderer.renderString(t))) }
-            out += headerLines(headers, credentials: credentials, auth: executor.resolved.auth)
+            out += headerLines(headers, credentials: credentials, auth: executor.resolved.auth, masker: context.masker)
             var subprotocols: [String] = []
             for t in ws.subprotocols { subprotocols.append(try renderer.renderString(t)) }
             // The subprotocol carries the token: shown by its prefix only.
