@@ -13,13 +13,16 @@ public final class ConsoleReporter: RunObserver, Sendable {
     let live: Bool
     let color: Bool
     let verbosity: Verbosity
+    /// `--curl`: each failure's last request as a `curl` command.
+    let curl: Bool
     private let failuresSoFar = Mutex(0)
 
     /// `live`: a terminal, so progress is one line rewritten in place.
-    public init(live: Bool, color: Bool, verbosity: Verbosity = .normal, write: @escaping @Sendable (String) -> Void) {
+    public init(live: Bool, color: Bool, verbosity: Verbosity = .normal, curl: Bool = false, write: @escaping @Sendable (String) -> Void) {
         self.live = live
         self.color = color
         self.verbosity = verbosity
+        self.curl = curl
         self.write = write
     }
 
@@ -61,6 +64,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         var notes: [String] = []
         if r.outcome != .skipped { notes.append(DurationParser.format(r.duration)) }
         if r.attempts > 1 && r.load == nil { notes.append("\(r.attempts) attempts") }
+        if r.isFlaky { notes.append("flaky") }
         if let load = r.load { notes.append("\(load.requests) requests") }
         if let reason = r.reason, r.outcome == .skipped || r.outcome == .xfailed { notes.append(reason) }
         if !notes.isEmpty { line += "  (" + notes.joined(separator: ", ") + ")" }
@@ -80,6 +84,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
             out += "    \(l.failure ?? "failed")\n"
         }
         for r in bad { out += "\n" + details(r) }
+        out += betweenRuns(report, bad: bad)
         let s = RunSummary(report.results)
         let t = s.totals
         out += "\n\(t.total) case\(t.total == 1 ? "" : "s"): \(report.outcomeCounts) in \(DurationParser.format(report.duration))"
@@ -120,6 +125,9 @@ public final class ConsoleReporter: RunObserver, Sendable {
             if let body = e.bodyExcerpt {
                 for l in body.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) { out += "    < \(l)\n" }
             }
+        }
+        if curl, let command = CurlCommand.of(r) {
+            out += command.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 + "\n" }.joined()
         }
         return out
     }
