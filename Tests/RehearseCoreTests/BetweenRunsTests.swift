@@ -287,4 +287,29 @@ final class BetweenRunsTests: XCTestCase {
         XCTAssertEqual(back.added.map(\.id), ["p/e"])
         XCTAssertEqual(back.removed.map(\.id), ["p/f"])
     }
+
+    /// Sharded runs are compared through `rehearse merge`: the merged report, written and read
+    /// back, diffs exactly like the unsharded one, flaky attempts included.
+    func testDiffOfMergedShards() throws {
+        let (base, new) = Self.crafted()
+        func shards(_ r: RunReport) throws -> RunReport {
+            var one = RunReport(results: r.results.filter { ["p/a", "p/b", "p/c"].contains($0.fullID) })
+            var two = RunReport(results: r.results.filter { !["p/a", "p/b", "p/c"].contains($0.fullID) })
+            // Different plans per shard, as `--shard` deals them.
+            two.results = two.results.map { var c = $0; c.planID = "q"; return c }
+            one.shard = Shard(index: 1, count: 2)
+            two.shard = Shard(index: 2, count: 2)
+            let written = try [one, two].map { try JSONReport.decode(ReportWriter.render(.json, $0, masker: SecretMasker())) }
+            let merged = try ReportMerge.merge([("1.json", written[0]), ("2.json", written[1])]).report
+            return try JSONReport.decode(ReportWriter.render(.json, merged, masker: SecretMasker()))
+        }
+        let d = RunDiff.compare(try shards(base), try shards(new))
+        XCTAssertEqual(d.regressions.map(\.id), ["p/a"])
+        XCTAssertEqual(d.fixed.map(\.id), ["p/b"])
+        XCTAssertEqual(d.stillFailing.map(\.id), ["p/c"])
+        XCTAssertEqual(d.newlyFlaky.map(\.id), ["q/d"])
+        XCTAssertEqual(d.newlyFlaky.first?.attempts, ["attempt 1 (+0ms): status 503"])
+        XCTAssertEqual(d.added.map(\.id), ["q/f"])
+        XCTAssertEqual(d.removed.map(\.id), ["q/e"])
+    }
 }
