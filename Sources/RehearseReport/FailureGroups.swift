@@ -18,6 +18,8 @@ public struct FailureGroup: Sendable {
     public var auth: String?
     public var failureKind: String?
     public var exchange: ExchangeKind?
+    /// The cause as said of one case: its own message where the group's says its shape.
+    var causeOfOne = ""
 
     /// "20 cases: 403 with valid `staging-jwt` credentials: run `rehearse auth --probe`"; a group
     /// of one is shown as the case itself: "`chat/send`: 404 on `POST /api/chat`: check …".
@@ -57,6 +59,7 @@ public enum FailureGroups {
                 groups.append(group)
             }
         }
+        for i in groups.indices where groups[i].cases.count == 1 { groups[i].cause = groups[i].causeOfOne }
         return groups.enumerated().sorted { a, b in
             a.element.cases.count != b.element.cases.count ? a.element.cases.count > b.element.cases.count : a.offset < b.offset
         }.map(\.element)
@@ -64,6 +67,13 @@ public enum FailureGroups {
 
     /// The key a case is grouped by, and the group it would start.
     static func signature(_ r: CaseResult) -> (key: String, group: FailureGroup) {
+        var (key, group) = signature(r, message: messageShape)
+        group.causeOfOne = signature(r, message: { $0 }).group.cause
+        return (key, group)
+    }
+
+    /// The key and group of a case, its message written by `message` (the shape for the key).
+    static func signature(_ r: CaseResult, message: (String) -> String) -> (key: String, group: FailureGroup) {
         let (method, path, host) = request(r.exchange)
         let status = r.exchange?.status
         let failure = r.failures.first
@@ -72,7 +82,7 @@ public enum FailureGroups {
                              path: path, auth: r.auth, failureKind: failure?.kind.rawValue, exchange: kind)
         let endpoint = method.map { "`\(unticked($0 + " " + (path ?? "/")))`" }
         let exchangeKey = kind?.rawValue ?? "none"
-        let shape = failure.map { messageShape($0.message) } ?? r.outcome.rawValue
+        let shape = failure.map { message($0.message) } ?? r.outcome.rawValue
         if r.outcome == .xpassed {
             g.cause = "passed despite `xfail`"
             return ("xpassed", g)

@@ -160,7 +160,7 @@ final class BetweenRunsTests: XCTestCase {
         ]))
         XCTAssertEqual(groups.map(\.line), [
             "2 cases: 500 on `GET /api/threads/{id}`: the server failed: look in its logs for this request",
-            "`p/c`: `connection refused (h:{n})`: is base_url right for this environment?",
+            "`p/c`: `connection refused (h:443)`: is base_url right for this environment?",
         ])
     }
 
