@@ -83,7 +83,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
             out += "\n" + paint("✗ auth:\(l.profile)", "1;31") + "  login failed after \(l.attempts) attempt\(l.attempts == 1 ? "" : "s")\n"
             out += "    \(l.failure ?? "failed")\n"
         }
-        for r in bad { out += "\n" + details(r) }
+        for r in bad { out += "\n" + details(r, insecure: report.insecureTLS) }
         out += betweenRuns(report, bad: bad)
         let s = RunSummary(report.results)
         let t = s.totals
@@ -105,7 +105,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
     }
 
     /// One failure: the case, what was expected and what came back, and the attempts.
-    func details(_ r: CaseResult) -> String {
+    func details(_ r: CaseResult, insecure: Bool = false) -> String {
         var out = paint("✗ \(r.fullID)", "1;31") + "  \(r.outcome.rawValue)"
         if r.attempts > 0 { out += " after \(r.attempts) attempt\(r.attempts == 1 ? "" : "s")" }
         out += " (\(DurationParser.format(r.duration)))\n"
@@ -126,7 +126,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
                 for l in body.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) { out += "    < \(l)\n" }
             }
         }
-        if curl, let command = CurlCommand.of(r) {
+        if curl, let command = CurlCommand.of(r, insecure: insecure) {
             out += command.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 + "\n" }.joined()
         }
         return out

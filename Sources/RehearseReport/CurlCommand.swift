@@ -16,8 +16,9 @@ public struct CurlCommand: Sendable, Equatable {
     /// Text to show: the notes as shell comments, then the command.
     public var text: String { (notes.map { "# " + $0 } + [command]).joined(separator: "\n") }
 
-    /// The reproduction of a case's exchange; nil when it sent nothing.
-    public static func of(_ r: CaseResult) -> CurlCommand? {
+    /// The reproduction of a case's exchange; nil when it sent nothing. `insecure`: the run did
+    /// not verify TLS certificates (`--insecure`), so neither does the command (`-k`).
+    public static func of(_ r: CaseResult, insecure: Bool = false) -> CurlCommand? {
         guard let e = r.exchange, let space = e.requestLine.firstIndex(of: " ") else { return nil }
         let method = String(e.requestLine[..<space])
         var url = String(e.requestLine[e.requestLine.index(after: space)...])
@@ -35,6 +36,7 @@ public struct CurlCommand: Sendable, Equatable {
                                                  "Sec-WebSocket-Key: cmVoZWFyc2UtY3VybC0xMg=="].map { "-H " + quote($0) }
             notes.append("the WebSocket handshake only: curl shows the server's answer to the upgrade")
         }
+        if insecure, url.hasPrefix("https://") { args.insert("-k", at: 0) }
         for h in e.requestHeaders {
             if SecretMasker.isCredentialHeader(h.name) {
                 let (value, names) = placeholder(for: h)

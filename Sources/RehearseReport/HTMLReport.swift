@@ -120,7 +120,7 @@ public enum HTMLReport {
                 out += "<pre>\(e(text))</pre>\n"
             }
             if let hint = NextSteps.suggestion(for: r) { out += "<p class=\"next\">Next: \(inlineCode(hint))</p>\n" }
-            if let curl = CurlCommand.of(r) { out += "<p>Reproduce:</p>\n<pre class=\"curl\">\(e(curl.text))</pre>\n" }
+            if let curl = CurlCommand.of(r, insecure: report.insecureTLS) { out += "<p>Reproduce:</p>\n<pre class=\"curl\">\(e(curl.text))</pre>\n" }
             out += "</article>\n"
         }
         return out + "</section>\n"

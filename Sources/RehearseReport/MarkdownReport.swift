@@ -39,7 +39,7 @@ public enum MarkdownReport {
                 out += "#### " + code("auth:\(l.profile)") + " — login failed after \(plural(l.attempts, "attempt"))\n\n"
                 out += "- " + code(l.failure ?? "failed") + "\n\n"
             }
-            for r in bad { out += details(r) }
+            for r in bad { out += details(r, insecure: report.insecureTLS) }
         }
         let skipped = report.results.filter { $0.outcome == .skipped }
         if !skipped.isEmpty {
@@ -97,7 +97,7 @@ public enum MarkdownReport {
     }
 
     /// One failing case: what was expected, where, what came back, and what to try.
-    static func details(_ r: CaseResult) -> String {
+    static func details(_ r: CaseResult, insecure: Bool = false) -> String {
         var head = "#### " + code(r.fullID) + " — \(r.outcome.rawValue)"
         if r.attempts > 0 { head += " after \(plural(r.attempts, "attempt"))" }
         head += " (\(DurationParser.format(r.duration)))"
@@ -115,7 +115,7 @@ public enum MarkdownReport {
         if let body = r.exchange?.bodyExcerpt {
             out += "\n<details><summary>response body</summary>\n\n" + fenced(body) + "\n</details>\n"
         }
-        if let curl = CurlCommand.of(r) { out += "\nReproduce:\n\n" + fenced(curl.text, info: "sh") }
+        if let curl = CurlCommand.of(r, insecure: insecure) { out += "\nReproduce:\n\n" + fenced(curl.text, info: "sh") }
         return out + "\n"
     }
 

@@ -185,6 +185,10 @@ final class BetweenRunsTests: XCTestCase {
             """)
         XCTAssertEqual(curl.notes, ["set $REHEARSE_TOKEN, $REHEARSE_COOKIE_SESSION, $REHEARSE_COOKIE_THEME, $REHEARSE_X_API_KEY to the credential profile `staging-jwt` makes (`rehearse auth --profile staging-jwt` shows how)"])
         XCTAssertFalse(curl.text.contains("***"))
+        XCTAssertFalse(curl.command.contains(" -k"), "plain http, and TLS was verified")
+        r.exchange?.requestLine = "GET https://staging.test/x"
+        XCTAssertTrue(try XCTUnwrap(CurlCommand.of(r, insecure: true)).command.hasPrefix("curl https://staging.test/x \\\n  -k \\\n"),
+                      "a run with --insecure reproduces without verifying, like the run")
         // A secret the masker hid elsewhere stays hidden, and the reader is told.
         r.exchange?.requestLine = "GET http://h/x?token=***"
         r.exchange?.requestBody = nil
