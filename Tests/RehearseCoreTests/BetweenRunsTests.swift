@@ -25,13 +25,15 @@ final class BetweenRunsTests: XCTestCase {
         expect: {status: 200}
       - {id: steady, request: "GET {{ base_url }}/ok", expect: {status: 200}}
       - {id: broken, request: "GET {{ base_url }}/broken", expect: {status: 200}}
+      - {id: reconnects, request: "GET {{ base_url }}/refused-once", expect: {status: 200}}
     """]
 
     static func flakyTransport() -> FakeTransport {
-        FakeTransport { request, seen in
+        FakeTransport { request, seen throws(TransportError) in
             if request.url.hasSuffix("/flaky") { return FakeTransport.json(seen == 1 ? 503 : 200, "{}") }
             if request.url.hasSuffix("/job") { return FakeTransport.json(200, seen < 3 ? #"{"state":"pending"}"# : #"{"state":"ready"}"#) }
             if request.url.hasSuffix("/broken") { return FakeTransport.json(500, "{}") }
+            if request.url.hasSuffix("/refused-once"), seen == 1 { throw TransportError(.connect, "connection refused (api.test:80)") }
             return FakeTransport.json(200, "{}")
         }
     }
@@ -55,7 +57,9 @@ final class BetweenRunsTests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(report.result("steady")).isFlaky)
         // 500 is not in the retry policy: one attempt, failed, and not flaky.
         XCTAssertFalse(try XCTUnwrap(report.result("broken")).isFlaky)
-        XCTAssertEqual(report.flakyResults.map(\.caseID), ["recovers"])
+        // A transport failure that was retried counts the same, with its kind and message.
+        XCTAssertEqual(report.result("reconnects")?.failedAttempts.map(\.cause), ["connect: connection refused (api.test:80)"])
+        XCTAssertEqual(report.flakyResults.map(\.caseID), ["recovers", "reconnects"])
     }
 
     func testAFlakyCaseIsFlakyInEveryReport() async throws {
@@ -64,8 +68,7 @@ final class BetweenRunsTests: XCTestCase {
         // Console: the summary line counts it, the case line and a section name the failed attempt.
         let console = ConsoleReporter(live: false, color: false) { _ in }
         let text = console.finalText(report, exitCode: report.exitCode)
-        XCTAssertTrue(text.contains("1 passed".isEmpty ? "" : "(1 flaky)"), text)
-        XCTAssertTrue(text.contains("4 cases: 3 passed, 1 failed, 0 errored, 0 skipped, 0 xfailed, 0 xpassed (1 flaky)"), text)
+        XCTAssertTrue(text.contains("5 cases: 4 passed, 1 failed, 0 errored, 0 skipped, 0 xfailed, 0 xpassed (2 flaky)"), text)
         XCTAssertTrue(text.contains("Flaky (passed only after a retry)\n  p/recovers\n    attempt 1 (+0ms): status 503\n"), text)
         XCTAssertTrue(console.caseLine(try XCTUnwrap(report.result("recovers"))).contains("flaky"))
         XCTAssertFalse(console.caseLine(try XCTUnwrap(report.result("polls"))).contains("flaky"))
@@ -76,26 +79,26 @@ final class BetweenRunsTests: XCTestCase {
         XCTAssertEqual(recovers["flaky"], .bool(true))
         XCTAssertEqual(recovers["failed_attempts"], [["attempt": 1, "at_ms": 0, "cause": "status 503"]])
         XCTAssertNil(results.first { $0["case"] == "polls" }?["flaky"])
-        XCTAssertEqual(json["flaky"], 1)
+        XCTAssertEqual(json["flaky"], 2)
         let back = try JSONReport.decode(ReportWriter.render(.json, report, masker: masker))
         XCTAssertEqual(back.result("recovers")?.failedAttempts, [FailedAttempt(number: 1, at: .zero, cause: "status 503")])
-        XCTAssertEqual(back.flakyResults.map(\.caseID), ["recovers"])
+        XCTAssertEqual(back.flakyResults.map(\.caseID), ["recovers", "reconnects"])
         // JUnit: a property.
         let xml = XMLRecorder.parse(JUnitReport.render(report))
         XCTAssertNil(xml.error)
         let flagged = xml.all("property").filter { $0.attributes["name"] == "flaky" }
-        XCTAssertEqual(flagged.map { $0.attributes["value"] }, ["true"])
+        XCTAssertEqual(flagged.map { $0.attributes["value"] }, ["true", "true"])
         XCTAssertTrue(xml.all("property").contains { $0.attributes["name"] == "failed_attempts" && $0.attributes["value"] == "attempt 1 (+0ms): status 503" })
         // Markdown: the counts line and a section with the cause.
         let md = MarkdownReport.render(report)
-        XCTAssertTrue(md.contains("0 xpassed (1 flaky)"), md)
-        XCTAssertTrue(md.contains("### Flaky (1)"), md)
+        XCTAssertTrue(md.contains("0 xpassed (2 flaky)"), md)
+        XCTAssertTrue(md.contains("### Flaky (2)"), md)
         XCTAssertTrue(md.contains("| `p/recovers` | `attempt 1 (+0ms): status 503` |"), md)
         // HTML: the row is marked, and the outcome filter and a count button pick it.
         let html = HTMLReport.render(report)
-        XCTAssertEqual(html.components(separatedBy: "data-flaky=\"true\"").count - 1, 1)
+        XCTAssertEqual(html.components(separatedBy: "data-flaky=\"true\"").count - 1, 2)
         XCTAssertTrue(html.contains("<option value=\"flaky\">flaky</option>"))
-        XCTAssertTrue(html.contains("data-filter-outcome=\"flaky\">1 flaky</button>"))
+        XCTAssertTrue(html.contains("data-filter-outcome=\"flaky\">2 flaky</button>"))
         XCTAssertTrue(html.contains("r.getAttribute('data-flaky') === 'true'"), "the script filters on it")
     }
 
