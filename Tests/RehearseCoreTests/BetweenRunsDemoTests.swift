@@ -197,7 +197,6 @@ final class BetweenRunsDemoTests: XCTestCase {
 
     func testRerunFailedRefusesAReportOfOtherPlans() async throws {
         let demo = try await server(secret: "x")
-        defer { Task { await demo.stop() } }
         let stale = RunReport(results: [ReportFixtures.result("api/renamed", .failed), ReportFixtures.result("api/me", .failed)])
         try ReportWriter.write(ReportWriter.render(.json, stale, masker: SecretMasker()), to: "\(dir)/stale.json")
         let r = try await run(demo, run: "k", rerunFailed: "\(dir)/stale.json")
@@ -212,6 +211,13 @@ final class BetweenRunsDemoTests: XCTestCase {
         XCTAssertEqual(missing.status, .invalid)
         XCTAssertTrue(missing.err.contains("cannot read"), missing.err)
         XCTAssertEqual(try diff("\(dir)/none.json", "\(dir)/stale.json").status, .invalid)
+        // A green report: nothing to run again, and nothing wrong either.
+        let green = RunReport(results: [ReportFixtures.result("api/me", .passed), ReportFixtures.result("api/chat", .xfailed)])
+        try ReportWriter.write(ReportWriter.render(.json, green, masker: SecretMasker()), to: "\(dir)/green.json")
+        let none = try await run(demo, run: "k", rerunFailed: "\(dir)/green.json")
+        XCTAssertEqual(none.status, .ok)
+        XCTAssertEqual(none.out, "nothing to rerun: \(dir)/green.json has no failed, errored or xpassed case\n")
+        await demo.stop()
     }
 
     /// The curl of a failed case, run with /usr/bin/curl, sends the same request again.
