@@ -27,6 +27,10 @@ extension Pipeline {
         /// Ctrl-C and SIGTERM cancel the run and still write the reports (the CLI sets it; a
         /// test or an embedding program leaves the process's signals alone).
         public var trapSignals = false
+        /// `--rerun-failed`: the JSON report whose failed, errored and xpassed cases to run again.
+        public var rerunFailed: String?
+        /// `--curl`: print each failure's last request as a `curl` command.
+        public var curl = false
 
         public init(plan: PlanRequest, environment: [String: String]) {
             self.plan = plan
@@ -47,7 +51,20 @@ extension Pipeline {
             console.error(error.message, hint: error.hint)
             return RunOutcome(status: .invalid)
         }
+        var request = request
+        if let path = request.rerunFailed {
+            guard let ids = rerunSelection(path, console: console) else { return RunOutcome(status: .invalid) }
+            if ids.isEmpty {
+                console.out("nothing to rerun: \(path) has no failed, errored or xpassed case\n")
+                return RunOutcome(status: .ok)
+            }
+            request.plan.options.selection.ids = Set(ids)
+        }
         guard let graph = plan(request.plan, console: console) else { return RunOutcome(status: .invalid) }
+        if let path = request.rerunFailed, let ids = request.plan.options.selection.ids,
+           !rerunIDsExist(ids, in: graph, report: path, console: console) {
+            return RunOutcome(status: .invalid)
+        }
         if let problem = graph.emptyRunProblem {
             console.error(problem, code: .emptySelection)
             return RunOutcome(status: .invalid)
@@ -100,7 +117,7 @@ extension Pipeline {
             return RunOutcome(status: .ok)
         }
         let out = console.out
-        let reporter = ConsoleReporter(live: console.outIsTerminal, color: console.colorOut, verbosity: request.verbosity) { out($0) }
+        let reporter = ConsoleReporter(live: console.outIsTerminal, color: console.colorOut, verbosity: request.verbosity, curl: request.curl) { out($0) }
         let finished = FinishedCases(forwardingTo: reporter)
         let quiet = request.verbosity == .quiet
         let seed = options.seed

@@ -13,7 +13,7 @@ struct RehearseCommand: AsyncParsableCommand {
         commandName: "rehearse",
         abstract: "Run declarative YAML test plans against a deployed backend.",
         version: RehearseVersion.long,
-        subcommands: [DemoCommand.self, RunCommand.self, MergeCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self,
+        subcommands: [DemoCommand.self, RunCommand.self, MergeCommand.self, DiffCommand.self, AuthCommand.self, LintCommand.self, ListCommand.self,
                       GraphCommand.self, SchemaCommand.self, VersionCommand.self, ManualCommand.self]
     )
 

@@ -46,6 +46,12 @@ struct ExecutionOptions: ParsableArguments {
     @Option(name: .customLong("gate"), help: ArgumentHelp("Least pass rate of a priority, e.g. critical=100 (repeatable). With gates, they decide the exit code.", valueName: "priority=percent"))
     var gates: [String] = []
 
+    @Option(name: .customLong("rerun-failed"), help: ArgumentHelp("Run only the cases that failed, errored or xpassed in this JSON report (and what they need); combines with the selection flags.", valueName: "report.json"))
+    var rerunFailed: String?
+
+    @Flag(help: "Print each failed or errored case's last request as a curl command (credentials as $NAME placeholders).")
+    var curl = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs takes a whole number of 1 or more, found \(jobs)") }
         if let timeout {
@@ -96,6 +102,8 @@ struct ExecutionOptions: ParsableArguments {
         r.reports = try reportTargets()
         r.gates = try parsedGates()
         r.trapSignals = true
+        r.rerunFailed = rerunFailed
+        r.curl = curl
         return r
     }
 }

@@ -160,7 +160,7 @@ extension Compiler {
     mutating func select(from full: ExecutableGraph) -> ExecutableGraph {
         // With no selection flags every node stays: skip the re-indexing copy.
         let s = options.selection
-        if s.priorities.isEmpty && s.tags.isEmpty && s.excludeTags.isEmpty && s.filters.isEmpty && options.shard == nil {
+        if s.priorities.isEmpty && s.tags.isEmpty && s.excludeTags.isEmpty && s.filters.isEmpty && s.ids == nil && options.shard == nil {
             var graph = full
             for i in graph.nodes.indices { graph.nodes[i].selected = true }
             graph.environmentReferences = environmentReferences(for: graph)

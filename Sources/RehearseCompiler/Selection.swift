@@ -9,12 +9,16 @@ public struct Selection: Sendable {
     public var excludeTags: Set<String> = []
     /// Globs on `plan-id/case-id` (`*` any run of characters, `?` one character).
     public var filters: [String] = []
+    /// `--rerun-failed`: only these `plan-id/case-id`s (nil: no such restriction).
+    public var ids: Set<String>? = nil
 
-    public init(priorities: Set<Priority> = [], tags: Set<String> = [], excludeTags: Set<String> = [], filters: [String] = []) {
+    public init(priorities: Set<Priority> = [], tags: Set<String> = [], excludeTags: Set<String> = [], filters: [String] = [],
+                ids: Set<String>? = nil) {
         self.priorities = priorities
         self.tags = tags
         self.excludeTags = excludeTags
         self.filters = filters
+        self.ids = ids
     }
 
     public func includes(name: String, priority: Priority, tags caseTags: [String]) -> Bool {
@@ -22,6 +26,7 @@ public struct Selection: Sendable {
         if !tags.isEmpty && tags.isDisjoint(with: caseTags) { return false }
         if !excludeTags.isDisjoint(with: caseTags) { return false }
         if !filters.isEmpty && !filters.contains(where: { Glob.matches($0, name) }) { return false }
+        if let ids, !ids.contains(name), !ids.contains(Self.caseID(ofResult: name)) { return false }
         return true
     }
 }

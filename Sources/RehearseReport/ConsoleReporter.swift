@@ -13,13 +13,16 @@ public final class ConsoleReporter: RunObserver, Sendable {
     let live: Bool
     let color: Bool
     let verbosity: Verbosity
+    /// `--curl`: each failure's last request as a `curl` command.
+    let curl: Bool
     private let failuresSoFar = Mutex(0)
 
     /// `live`: a terminal, so progress is one line rewritten in place.
-    public init(live: Bool, color: Bool, verbosity: Verbosity = .normal, write: @escaping @Sendable (String) -> Void) {
+    public init(live: Bool, color: Bool, verbosity: Verbosity = .normal, curl: Bool = false, write: @escaping @Sendable (String) -> Void) {
         self.live = live
         self.color = color
         self.verbosity = verbosity
+        self.curl = curl
         self.write = write
     }
 
@@ -61,6 +64,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         var notes: [String] = []
         if r.outcome != .skipped { notes.append(DurationParser.format(r.duration)) }
         if r.attempts > 1 && r.load == nil { notes.append("\(r.attempts) attempts") }
+        if r.isFlaky { notes.append("flaky") }
         if let load = r.load { notes.append("\(load.requests) requests") }
         if let reason = r.reason, r.outcome == .skipped || r.outcome == .xfailed { notes.append(reason) }
         if !notes.isEmpty { line += "  (" + notes.joined(separator: ", ") + ")" }
@@ -79,7 +83,8 @@ public final class ConsoleReporter: RunObserver, Sendable {
             out += "\n" + paint("✗ auth:\(l.profile)", "1;31") + "  login failed after \(l.attempts) attempt\(l.attempts == 1 ? "" : "s")\n"
             out += "    \(l.failure ?? "failed")\n"
         }
-        for r in bad { out += "\n" + details(r) }
+        for r in bad { out += "\n" + details(r, insecure: report.insecureTLS) }
+        out += betweenRuns(report, bad: bad)
         let s = RunSummary(report.results)
         let t = s.totals
         out += "\n\(t.total) case\(t.total == 1 ? "" : "s"): \(report.outcomeCounts) in \(DurationParser.format(report.duration))"
@@ -100,7 +105,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
     }
 
     /// One failure: the case, what was expected and what came back, and the attempts.
-    func details(_ r: CaseResult) -> String {
+    func details(_ r: CaseResult, insecure: Bool = false) -> String {
         var out = paint("✗ \(r.fullID)", "1;31") + "  \(r.outcome.rawValue)"
         if r.attempts > 0 { out += " after \(r.attempts) attempt\(r.attempts == 1 ? "" : "s")" }
         out += " (\(DurationParser.format(r.duration)))\n"
@@ -120,6 +125,9 @@ public final class ConsoleReporter: RunObserver, Sendable {
             if let body = e.bodyExcerpt {
                 for l in body.split(separator: "\n", omittingEmptySubsequences: false).prefix(8) { out += "    < \(l)\n" }
             }
+        }
+        if curl, let command = CurlCommand.of(r, insecure: insecure) {
+            out += command.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 + "\n" }.joined()
         }
         return out
     }

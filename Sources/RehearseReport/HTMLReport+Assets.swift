@@ -29,6 +29,7 @@ enum HTMLAssets {
         .pill.failed, .pill.errored, .pill.xpassed { background: var(--poor); }
         .pill.skipped, .pill.interrupted { background: #8c959f; }
         .pill.xfailed { background: #0969da; }
+        .pill.flaky { background: var(--fair); }
         .tag { display: inline-block; background: #ddf4ff; color: #0550ae; border-radius: 4px; padding: 0 5px; font-size: 12px; }
         .charts { display: flex; flex-wrap: wrap; gap: 24px; }
         .chart text { font-size: 12px; fill: #1f2328; }
@@ -67,7 +68,7 @@ enum HTMLAssets {
             var o = outcome.value, p = priority.value, t = tag.value, q = text.value.trim().toLowerCase();
             var shown = 0;
             rows.forEach(function (r) {
-              var ok = (!o || r.getAttribute('data-outcome') === o) &&
+              var ok = (!o || r.getAttribute('data-outcome') === o || (o === 'flaky' && r.getAttribute('data-flaky') === 'true')) &&
                        (!p || r.getAttribute('data-priority') === p) &&
                        (!t || r.getAttribute('data-tags').indexOf('|' + t + '|') >= 0) &&
                        (!q || r.getAttribute('data-text').indexOf(q) >= 0);

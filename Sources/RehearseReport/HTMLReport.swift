@@ -36,6 +36,7 @@ public enum HTMLReport {
         // Counted as the console and JSON count them: interrupted cases once, under their own button.
         var counts = Outcome.allCases.map { ($0.rawValue, report.countApartFromInterrupts($0)) }
         if report.interruptedCount > 0 { counts.append(("interrupted", report.interruptedCount)) }
+        if !report.flakyResults.isEmpty { counts.append(("flaky", report.flakyResults.count)) }
         out += counts.map { "<button type=\"button\" class=\"pill \($0.0)\" data-filter-outcome=\"\($0.0)\">\($0.1) \($0.0)</button>" }.joined(separator: " ")
         out += "</p>\n<p class=\"meta\">\(s.totals.total) cases · pass rate \(PassRate.text(s.totals.passRate))"
         out += " · \(e(DurationParser.format(report.duration)))"
@@ -58,6 +59,7 @@ public enum HTMLReport {
     static func resultsTable(_ report: RunReport, _ s: RunSummary) -> String {
         var outcomes = Outcome.allCases.filter { report.countApartFromInterrupts($0) > 0 }.map(\.rawValue)
         if report.interruptedCount > 0 { outcomes.append("interrupted") }
+        if !report.flakyResults.isEmpty { outcomes.append("flaky") }
         var out = "<section>\n<h2>Results</h2>\n<form class=\"filters\" id=\"filters\" onsubmit=\"return false\">\n"
         out += select("outcome", outcomes)
         out += select("priority", s.byPriority.map(\.label))
@@ -69,13 +71,15 @@ public enum HTMLReport {
         for (i, r) in report.results.enumerated() {
             let searchable = ([r.fullID, r.name ?? "", r.reason ?? ""] + r.failures.map(\.message)).joined(separator: " ").lowercased()
             out += "<tr data-outcome=\"\(r.wasInterrupted ? "interrupted" : r.outcome.rawValue)\" data-priority=\"\(r.priority.rawValue)\""
-            out += " data-tags=\"\(e("|" + r.tags.joined(separator: "|") + "|"))\" data-text=\"\(e(searchable))\">"
+            out += " data-tags=\"\(e("|" + r.tags.joined(separator: "|") + "|"))\" data-text=\"\(e(searchable))\""
+            out += r.isFlaky ? " data-flaky=\"true\">" : ">"
             let id = r.outcome.isSuccess ? "<code>\(e(r.fullID))</code>" : "<a href=\"#case-\(i)\"><code>\(e(r.fullID))</code></a>"
             out += "<td>\(id)" + (r.name.map { "<div class=\"name\">\(e($0))</div>" } ?? "") + "</td>"
-            out += "<td><span class=\"pill \(r.outcome.rawValue)\">\(r.outcome.rawValue)</span></td>"
+            out += "<td><span class=\"pill \(r.outcome.rawValue)\">\(r.outcome.rawValue)</span>"
+            out += (r.isFlaky ? " <span class=\"pill flaky\" title=\"\(e(r.failedAttempts.map(\.summary).joined(separator: "\n")))\">flaky</span>" : "") + "</td>"
             out += "<td>\(r.priority.rawValue)</td><td>" + r.tags.map { "<span class=\"tag\">\(e($0))</span>" }.joined(separator: " ") + "</td>"
             out += "<td class=\"num\">\(r.attempts)</td><td class=\"num\">\(r.outcome == .skipped ? "" : e(DurationParser.format(r.duration)))</td>"
-            let cause = r.outcome == .passed ? "" : NextSteps.cause(of: r)
+            let cause = r.isFlaky ? r.failedAttempts.map(\.summary).joined(separator: "; ") : r.outcome == .passed ? "" : NextSteps.cause(of: r)
             out += "<td>\(e(cause))</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
@@ -88,7 +92,7 @@ public enum HTMLReport {
     }
 
     static func failures(_ report: RunReport) -> String {
-        var out = "<section>\n<h2>Failures</h2>\n"
+        var out = "<section>\n<h2>Failures</h2>\n" + groupList(report)
         for l in report.logins where !l.succeeded {
             out += "<article class=\"failure\"><h3><code>auth:\(e(l.profile))</code> login failed</h3>"
             out += "<p class=\"message\">\(e(l.failure ?? "failed"))</p></article>\n"
@@ -116,6 +120,7 @@ public enum HTMLReport {
                 out += "<pre>\(e(text))</pre>\n"
             }
             if let hint = NextSteps.suggestion(for: r) { out += "<p class=\"next\">Next: \(inlineCode(hint))</p>\n" }
+            if let curl = CurlCommand.of(r, insecure: report.insecureTLS) { out += "<p>Reproduce:</p>\n<pre class=\"curl\">\(e(curl.text))</pre>\n" }
             out += "</article>\n"
         }
         return out + "</section>\n"

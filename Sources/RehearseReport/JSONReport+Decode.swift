@@ -73,14 +73,29 @@ extension JSONReport {
                            reason: try r.optionalString("reason"))
         c.captureNames = try r.strings("captures")
         c.auth = try r.optionalString("auth")
+        for (i, item) in (try r.optionalArray("failed_attempts") ?? []).enumerated() {
+            let a = Reader(item, "\(r.path).failed_attempts[\(i)]")
+            c.failedAttempts.append(FailedAttempt(number: try a.int("attempt"), at: duration(try a.optionalNumber("at_ms") ?? 0),
+                                                  cause: try a.string("cause")))
+        }
         if let e = r.value["exchange"] {
             let x = Reader(e, "\(r.path).exchange")
             let headers = (x.value["response_headers"].flatMap { v -> [String: JSONValue]? in
                 if case .object(let o) = v { return o } else { return nil }
             } ?? [:]).sorted { $0.key < $1.key }.compactMap { k, v in v.stringValue.map { (name: k, value: $0) } }
-            c.exchange = ExchangeRecord(requestLine: try x.string("request"), requestHeaders: [],
+            var requestHeaders: [(name: String, value: String)] = []
+            for (i, item) in (try x.optionalArray("request_headers") ?? []).enumerated() {
+                let h = Reader(item, "\(x.path).request_headers[\(i)]")
+                requestHeaders.append((try h.string("name"), try h.string("value")))
+            }
+            let kind = try x.optionalString("kind").map { k throws(ReportDecodeError) in
+                guard let kind = ExchangeKind(rawValue: k) else { throw x.error("unknown kind '\(k)'") }
+                return kind
+            } ?? .http
+            c.exchange = ExchangeRecord(requestLine: try x.string("request"), requestHeaders: requestHeaders,
                                         status: try x.optionalNumber("status").map { Int($0) }, responseHeaders: headers,
-                                        bodyExcerpt: try x.optionalString("body_excerpt"), duration: nil)
+                                        bodyExcerpt: try x.optionalString("body_excerpt"), duration: nil,
+                                        requestBody: try x.optionalString("request_body"), kind: kind)
         }
         if let l = r.value["load"] {
             let x = Reader(l, "\(r.path).load")

@@ -42,6 +42,8 @@ public enum JSONReport {
             })
         }
         doc["results"] = .array(report.results.map(result))
+        doc["flaky"] = .number(Double(report.flakyResults.count))
+        doc["failure_groups"] = .array(FailureGroups.of(report).map(\.json))
         return .object(doc)
     }
 
@@ -64,10 +66,22 @@ public enum JSONReport {
         if let n = r.name { o["name"] = .string(n) }
         if let a = r.auth { o["auth"] = .string(a) }
         if let reason = r.reason { o["reason"] = .string(reason) }
+        if r.isFlaky { o["flaky"] = .bool(true) }
+        if !r.failedAttempts.isEmpty {
+            o["failed_attempts"] = .array(r.failedAttempts.map {
+                ["attempt": .number(Double($0.number)), "at_ms": .number($0.at.milliseconds.rounded()),
+                 "cause": .string($0.cause)]
+            })
+        }
         if let e = r.exchange {
             var eo: [String: JSONValue] = ["request": .string(e.requestLine)]
             if let s = e.status { eo["status"] = .number(Double(s)) }
             if let b = e.bodyExcerpt { eo["body_excerpt"] = .string(b) }
+            if !e.requestHeaders.isEmpty {
+                eo["request_headers"] = .array(e.requestHeaders.map { ["name": .string($0.name), "value": .string($0.value)] })
+            }
+            if let b = e.requestBody { eo["request_body"] = .string(b) }
+            if e.kind != .http { eo["kind"] = .string(e.kind.rawValue) }
             eo["response_headers"] = .object(Dictionary(e.responseHeaders.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }))
             o["exchange"] = .object(eo)
         }

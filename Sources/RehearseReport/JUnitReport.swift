@@ -45,6 +45,8 @@ public enum JUnitReport {
                      ("attempts", String(r.attempts)), ("outcome", r.outcome.rawValue)]
         if let name = r.name { props.append(("name", name)) }
         if let auth = r.auth { props.append(("auth", auth)) }
+        if r.isFlaky { props.append(("flaky", "true")) }
+        if !r.failedAttempts.isEmpty { props.append(("failed_attempts", r.failedAttempts.map(\.summary).joined(separator: "; "))) }
         out += properties(props, indent: "      ")
         let first = r.failures.first
         switch r.outcome {

@@ -24,6 +24,7 @@ public enum MarkdownReport {
         if !hints.isEmpty {
             out += "**Next steps**\n\n" + hints.map { "- " + $0 + "\n" }.joined() + "\n"
         }
+        out += betweenRuns(report)
         out += "### Pass rate by priority\n\n" + table("priority", s.byPriority) + "\n"
         if !s.byTag.isEmpty { out += "### Pass rate by tag\n\n" + table("tag", s.byTag) + "\n" }
         let failedLogins = report.logins.filter { !$0.succeeded }
@@ -38,7 +39,7 @@ public enum MarkdownReport {
                 out += "#### " + code("auth:\(l.profile)") + " — login failed after \(plural(l.attempts, "attempt"))\n\n"
                 out += "- " + code(l.failure ?? "failed") + "\n\n"
             }
-            for r in bad { out += details(r) }
+            for r in bad { out += details(r, insecure: report.insecureTLS) }
         }
         let skipped = report.results.filter { $0.outcome == .skipped }
         if !skipped.isEmpty {
@@ -96,7 +97,7 @@ public enum MarkdownReport {
     }
 
     /// One failing case: what was expected, where, what came back, and what to try.
-    static func details(_ r: CaseResult) -> String {
+    static func details(_ r: CaseResult, insecure: Bool = false) -> String {
         var head = "#### " + code(r.fullID) + " — \(r.outcome.rawValue)"
         if r.attempts > 0 { head += " after \(plural(r.attempts, "attempt"))" }
         head += " (\(DurationParser.format(r.duration)))"
@@ -114,6 +115,7 @@ public enum MarkdownReport {
         if let body = r.exchange?.bodyExcerpt {
             out += "\n<details><summary>response body</summary>\n\n" + fenced(body) + "\n</details>\n"
         }
+        if let curl = CurlCommand.of(r, insecure: insecure) { out += "\nReproduce:\n\n" + fenced(curl.text, info: "sh") }
         return out + "\n"
     }
 
@@ -126,9 +128,9 @@ public enum MarkdownReport {
     }
 
     /// A fenced block that no line of the text can close early.
-    static func fenced(_ s: String) -> String {
+    static func fenced(_ s: String, info: String = "") -> String {
         let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: s) + 1))
-        return fence + "\n" + s + (s.hasSuffix("\n") ? "" : "\n") + fence + "\n"
+        return fence + info + "\n" + s + (s.hasSuffix("\n") ? "" : "\n") + fence + "\n"
     }
 
     /// Plain text in a table cell: a `|` would end the cell, a newline the row, and `<` could

@@ -37,11 +37,13 @@ extension CaseResult {
         r.auth = r.auth.map(f)
         r.failures = r.failures.map { Failure($0.kind, f($0.message), at: $0.location) }
         r.captureNames = r.captureNames.map(f)
+        r.failedAttempts = r.failedAttempts.map { FailedAttempt(number: $0.number, at: $0.at, cause: f($0.cause)) }
         if var e = r.exchange {
             e.requestLine = f(e.requestLine)
             e.requestHeaders = e.requestHeaders.map { ($0.name, f($0.value)) }
             e.responseHeaders = e.responseHeaders.map { ($0.name, f($0.value)) }
             e.bodyExcerpt = e.bodyExcerpt.map(f)
+            e.requestBody = e.requestBody.map(f)
             r.exchange = e
         }
         return r

@@ -37,14 +37,21 @@ public struct ExchangeRecord: Sendable {
     public var responseHeaders: [(name: String, value: String)]
     public var bodyExcerpt: String?
     public var duration: Duration?
+    /// The request body as sent (masked, text only): what a `curl` reproduction sends.
+    public var requestBody: String? = nil
+    /// What kind of exchange this was: how a reproduction of it is written.
+    public var kind: ExchangeKind = .http
 
-    package init(requestLine: String, requestHeaders: [(name: String, value: String)], status: Int? = nil, responseHeaders: [(name: String, value: String)], bodyExcerpt: String? = nil, duration: Duration? = nil) {
+    package init(requestLine: String, requestHeaders: [(name: String, value: String)], status: Int? = nil, responseHeaders: [(name: String, value: String)], bodyExcerpt: String? = nil, duration: Duration? = nil,
+                 requestBody: String? = nil, kind: ExchangeKind = .http) {
         self.requestLine = requestLine
         self.requestHeaders = requestHeaders
         self.status = status
         self.responseHeaders = responseHeaders
         self.bodyExcerpt = bodyExcerpt
         self.duration = duration
+        self.requestBody = requestBody
+        self.kind = kind
     }
 }
 
@@ -81,6 +88,9 @@ public struct CaseResult: Sendable {
     /// The auth profile whose valid credentials the case sends; nil for none and negative modes.
     /// Reports use it to tell "every protected case got 403" from a broken endpoint.
     public var auth: String?
+    /// Attempts that failed and were tried again (retries, never polls): a passed case with
+    /// any is flaky (spec §11).
+    public var failedAttempts: [FailedAttempt] = []
 
     public var fullID: String { "\(planID)/\(caseID)" }
 

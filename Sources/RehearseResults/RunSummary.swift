@@ -120,7 +120,9 @@ extension RunReport {
     public var outcomeCounts: String {
         var parts = Outcome.allCases.map { "\(countApartFromInterrupts($0)) \($0.rawValue)" }
         if interruptedCount > 0 { parts.append("\(interruptedCount) interrupted") }
-        return parts.joined(separator: ", ")
+        // Flaky cases are among the passed ones: said beside the counts, never added to them.
+        let flaky = flakyResults.count
+        return parts.joined(separator: ", ") + (flaky > 0 ? " (\(flaky) flaky)" : "")
     }
 
     /// Cases with this outcome that an interrupt did not cut short or keep from starting.

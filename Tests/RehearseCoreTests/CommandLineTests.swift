@@ -78,6 +78,28 @@ final class CommandLineTests: XCTestCase {
         return path
     }
 
+    // MARK: issue 15
+
+    /// `rehearse diff` as CI calls it: exit 1 on a regression, 0 without, 2 on an unreadable report.
+    func testDiffExitCodesAndFormats() async throws {
+        let (base, new) = BetweenRunsTests.crafted()
+        try ReportWriter.write(ReportWriter.render(.json, base, masker: SecretMasker()), to: dir + "/base.json")
+        try ReportWriter.write(ReportWriter.render(.json, new, masker: SecretMasker()), to: dir + "/new.json")
+        let forward = try await rehearse(["diff", dir + "/base.json", dir + "/new.json", "--report", "markdown:\(dir)/diff.md"])
+        XCTAssertEqual(forward.status, 1, forward.stderr)
+        XCTAssertTrue(forward.stdout.contains("Regressions (1)\n  p/a  passed → failed"), forward.stdout)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/diff.md", encoding: .utf8).hasPrefix("## ❌ Rehearse diff: 1 regression"))
+        let json = try await rehearse(["diff", dir + "/base.json", dir + "/base.json", "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        XCTAssertEqual(try JSONValue.parse(json.stdout)["regression"], .bool(false))
+        let missing = try await rehearse(["diff", dir + "/none.json", dir + "/new.json"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("error[command-line]: diff: cannot read"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("help:"), missing.stderr)
+        let junit = try await rehearse(["diff", dir + "/base.json", dir + "/new.json", "--report", "junit:\(dir)/x.xml"])
+        XCTAssertEqual(junit.status, 2, junit.stderr)
+    }
+
     // MARK: item 16
 
     func testOptionsOutOfRangeSayWhatIsAllowed() async throws {

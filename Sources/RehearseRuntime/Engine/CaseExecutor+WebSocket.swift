@@ -29,6 +29,15 @@ extension CaseExecutor {
         // The handshake is a GET: a timeout or a dropped connection is as safe to retry as
         // a refused connect (spec §5), and nothing of the conversation has been sent yet.
         let loop = RetryLoop(policy: resolved.retry, method: "GET", context: context)
+        var retried: [FailedAttempt] = []
+        var result = await runWebSocketAttempts(loop, spec, request, renderer, checker, transport) { retried.append(context.masker.masked($0)) }
+        result.failedAttempts = retried
+        return result
+    }
+
+    func runWebSocketAttempts(_ loop: RetryLoop, _ spec: WebSocketSpec, _ request: WebSocketRequestData, _ renderer: TemplateRenderer,
+                              _ checker: ExpectationChecker, _ transport: any WebSocketTransport,
+                              retried: (FailedAttempt) -> Void) async -> CaseResult {
         let outcome = await loop.run(attempt: { _ throws(TransportError) -> (WebSocketHandshake, ContinuousClock.Instant) in
             let started = context.clock.instant()
             return (try await transport.connect(url: request.url, headers: request.headers,
@@ -36,7 +45,7 @@ extension CaseExecutor {
         }, classify: { handshake, _ in
             guard case .refused(let status, let headers, _) = handshake else { return nil }
             return .status(status, retryAfter: headers.value(of: "Retry-After"))
-        })
+        }, retried: retried)
         switch outcome {
         case .answered((.refused(let status, let headers, let body), let started), let attempts):
             let observed = ObservedResponse(status: status, headers: headers, body: body ?? [],
@@ -189,6 +198,7 @@ extension CaseExecutor {
             status: status,
             responseHeaders: headers.filter { shownResponse.contains($0.name.lowercased()) }.map { ($0.name, m.mask($0.value)) },
             bodyExcerpt: excerpt.map { m.excerpt($0, limit: 1200) },
-            duration: duration)
+            duration: duration,
+            kind: .websocket)
     }
 }

@@ -129,13 +129,21 @@ struct CaseExecutor {
         // Polling: assertion failures of `until` are retried, at `interval` (or the backoff).
         let settled = resolved.retry.until.map { until in { (observed: ObservedResponse) in checker.check(until, observed).isEmpty } }
         let loop = RetryLoop(policy: resolved.retry, method: request.method, context: context)
+        var retried: [FailedAttempt] = []
+        var result = await runHTTPAttempts(loop, request, checker, settled: settled) { retried.append(context.masker.masked($0)) }
+        result.failedAttempts = retried
+        return result
+    }
+
+    func runHTTPAttempts(_ loop: RetryLoop, _ request: HTTPRequestData, _ checker: ExpectationChecker,
+                         settled: ((ObservedResponse) -> Bool)?, retried: (FailedAttempt) -> Void) async -> CaseResult {
         let outcome = await loop.run(attempt: { _ throws(TransportError) -> ObservedResponse in
             let response = try await context.transport.send(request)
             return ObservedResponse(status: response.status, headers: response.headers, body: response.body,
                                     duration: response.duration, parseJSON: true)
         }, classify: { observed in
             .status(observed.status, retryAfter: observed.header("Retry-After"))
-        }, settled: settled)
+        }, settled: settled, retried: retried)
         switch outcome {
         case .answered(let observed, let attempts):
             return finish(request, observed, checker, attempts: attempts)
@@ -190,7 +198,8 @@ struct CaseExecutor {
             responseHeaders: (response?.headers ?? []).filter { shownResponseHeaders.contains($0.name.lowercased()) }
                 .map { ($0.name, m.mask($0.value)) },
             bodyExcerpt: excerpt,
-            duration: response?.duration)
+            duration: response?.duration,
+            requestBody: Self.shownBody(request, masker: m))
     }
 
     /// `Bearer eyJ…` → `Bearer ***`: the scheme helps, the credential never shows. A cookie list

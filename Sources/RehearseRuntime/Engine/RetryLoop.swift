@@ -1,6 +1,7 @@
 import Foundation
 import RehearseModel
 import RehearseCompiler
+import RehearseResults
 
 /// The one retry loop of the engine (spec §5): every exchange that may be tried again (an HTTP
 /// case, a WebSocket handshake, a login) sends through it, so attempts, waits, `Retry-After`
@@ -49,15 +50,20 @@ struct RetryLoop {
     ///   - settled: for polling (`retry.until`): whether an answer the policy does not retry is
     ///     final; while it is not and attempts are left, the loop waits `interval` (or the backoff)
     ///     and tries again.
+    ///   - retried: told of each attempt the policy tries again (a failure, so a case that passes
+    ///     after one is flaky); never of a poll that was not settled yet.
     func run<Answer>(
         attempt: (Int) async throws(TransportError) -> Answer,
         classify: (Answer) -> RetryDecision.Observed?,
-        settled: ((Answer) -> Bool)? = nil
+        settled: ((Answer) -> Bool)? = nil,
+        retried: (FailedAttempt) -> Void = { _ in }
     ) async -> Outcome<Answer> {
         var made = 0
+        let begin = context.clock.instant()
         while true {
             if context.isCancelled { return .interrupted(made == 0 ? .beforeFirstAttempt : .betweenAttempts, attempts: made) }
             made += 1
+            let started = context.clock.instant() - begin
             let answer: Answer
             do throws(TransportError) {
                 answer = try await attempt(made)
@@ -65,10 +71,12 @@ struct RetryLoop {
                 // A cancelled attempt, or one that failed because the run stopped, is no transient failure.
                 if error.kind == .cancelled || context.isCancelled { return .interrupted(.duringAttempt, attempts: made) }
                 guard let wait = delay(after: .transport(error.kind), attempt: made) else { return .failed(error, attempts: made) }
+                retried(FailedAttempt(number: made, at: started, cause: "\(error.kind.rawValue): \(error.message)"))
                 guard await pause(wait) else { return .interrupted(.betweenAttempts, attempts: made) }
                 continue
             }
             if let observed = classify(answer), let wait = delay(after: observed, attempt: made) {
+                if case .status(let status, _) = observed { retried(FailedAttempt(number: made, at: started, cause: "status \(status)")) }
                 guard await pause(wait) else { return .interrupted(.betweenAttempts, attempts: made) }
                 continue
             }
