@@ -44,7 +44,22 @@ public struct AuthProbeRunner: Sendable {
         if case .jwt(let jwt) = profile.kind, jwt.algorithm.hasPrefix("HS") {
             return await diagnoseSecrets(profile, jwt, probe, renderer, diagnosis)
         }
+        // A variable the profile reads is unset: the environment lacks what it needs.
+        var unset: [String] = []
+        profile.forEachTemplate { t in
+            for case .name(let s) in t.expressions where s.count == 2 && s[0] == "env" && context.options.environment[s[1]] == nil {
+                if !unset.contains(s[1]) { unset.append(s[1]) }
+            }
+        }
+        if !unset.isEmpty {
+            let c = AuthDiagnosis.Candidate(name: name, isSet: false, usedByProfile: true)
+            return diagnosis([c], .environment, "\(unset.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") not set: the credentials of '\(name)' cannot be made here")
+        }
         // Login and OAuth2 profiles fetch their token first (a run has done so already).
+        if case .oauth2(let oauth) = profile.kind, case .failure(let error) = await context.auth.oauth2Fetch(profile, oauth).result {
+            let c = AuthDiagnosis.Candidate(name: name, isSet: true, usedByProfile: true, accepted: false, note: error.description)
+            return diagnosis([c], .noneAccepted, "the token endpoint did not give '\(name)' a token, so the probe was not sent: \(error.description)")
+        }
         if profile.isLogin {
             let login = await LoginExecutor(context: context, profile: name).run()
             if !login.succeeded {
