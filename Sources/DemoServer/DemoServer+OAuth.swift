@@ -74,3 +74,25 @@ extension DemoServer {
         return out
     }
 }
+
+/// A backend that rotates its sessions mid-run: after `limit` accepted `/api` requests, every
+/// token it has seen so far is revoked (401 `token_revoked`); tokens made afterwards work. It
+/// rotates once, so a client that makes its credentials again once recovers.
+actor DemoRotation {
+    private var seen: Set<String> = []
+    private var revoked: Set<String> = []
+    private var accepted = 0
+    private var rotated = false
+
+    /// False for a revoked token; otherwise counts the request and rotates at `limit`.
+    func admit(_ token: String, limit: Int) -> Bool {
+        if revoked.contains(token) { return false }
+        accepted += 1
+        seen.insert(token)
+        if !rotated, accepted >= limit {
+            revoked = seen
+            rotated = true
+        }
+        return true
+    }
+}

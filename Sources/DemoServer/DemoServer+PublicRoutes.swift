@@ -9,6 +9,8 @@ struct DemoEnvironment: Sendable {
     let startedAt: ContinuousClock.Instant
     /// What `/oauth/token` was asked (DemoServer+OAuth).
     let oauth = DemoOAuthLedger()
+    /// Session rotation (`revokeTokensAfterRequests`).
+    let rotation = DemoRotation()
 }
 
 extension DemoServer {

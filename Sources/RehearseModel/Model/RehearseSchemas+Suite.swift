@@ -68,7 +68,7 @@ extension RehearseSchemas {
         "description": "A PEM file path relative to rehearse.yaml, or {env: NAME} for PEM text in a process variable.",
         "anyOf": [
           {"type": "string", "minLength": 1},
-          {"type": "object", "additionalProperties": false, "required": ["env"], "properties": {"env": {"type": "string"}}}
+          {"type": "object", "additionalProperties": false, "required": ["env"], "properties": {"env": {"type": "string", "description": "The process variable that holds the PEM text."}}}
         ]
       },
       "profile": {

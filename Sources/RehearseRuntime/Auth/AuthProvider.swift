@@ -41,6 +41,10 @@ public actor AuthProvider {
     /// OAuth2 tokens, and the fetch under way per profile (so concurrent cases wait on one request).
     var oauth2Tokens: [String: (token: OAuth2Token, lifetime: TimeInterval?)] = [:]
     var oauth2Fetches: [String: Task<OAuth2Client.Fetched, Never>] = [:]
+    /// Logins made again after a 401, under way; and how often each profile was made again.
+    var loginRenewals: [String: Task<Bool, Never>] = [:]
+    var renewedCount: [String: Int] = [:]
+    var notRenewable: Set<String> = []
     /// The run these credentials belong to: OAuth2 tokens are fetched through its transport and retry loop.
     let run = RunLink()
 

@@ -130,7 +130,7 @@ struct CaseExecutor {
         let settled = resolved.retry.until.map { until in { (observed: ObservedResponse) in checker.check(until, observed).isEmpty } }
         let loop = RetryLoop(policy: resolved.retry, method: request.method, context: context)
         let outcome = await loop.run(attempt: { _ throws(TransportError) -> ObservedResponse in
-            let response = try await context.transport.send(request)
+            let response = try await sendRenewingOn401(request, spec)
             return ObservedResponse(status: response.status, headers: response.headers, body: response.body,
                                     duration: response.duration, parseJSON: true)
         }, classify: { observed in
