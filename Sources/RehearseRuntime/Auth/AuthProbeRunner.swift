@@ -57,8 +57,11 @@ public struct AuthProbeRunner: Sendable {
         }
         // Login and OAuth2 profiles fetch their token first (a run has done so already).
         if case .oauth2(let oauth) = profile.kind, case .failure(let error) = await context.auth.oauth2Fetch(profile, oauth).result {
-            let c = AuthDiagnosis.Candidate(name: name, isSet: true, usedByProfile: true, accepted: false, note: error.description)
-            return diagnosis([c], .noneAccepted, "the token endpoint did not give '\(name)' a token, so the probe was not sent: \(error.description)")
+            // The endpoint refusing the client is a refusal; no answer at all is not.
+            let refused = error.description.contains("the token endpoint answered")
+            let c = AuthDiagnosis.Candidate(name: name, isSet: true, usedByProfile: true, accepted: refused ? false : nil, note: error.description)
+            return diagnosis([c], refused ? .noneAccepted : .notSent,
+                             "the token endpoint did not give '\(name)' a token, so the probe was not sent: \(error.description)")
         }
         if profile.isLogin {
             let login = await LoginExecutor(context: context, profile: name).run()
