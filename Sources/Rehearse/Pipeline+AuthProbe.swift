@@ -35,6 +35,13 @@ extension Pipeline {
                           hint: Suggestions.hint(for: envName, in: known) ?? "environments: \(known.joined(separator: ", "))")
             return .invalid
         }
+        // `require_env` holds for probes as for runs: nothing is sent without it (exit 3).
+        let unset = (envName.flatMap { suite.environment($0)?.requireEnv } ?? []).filter { (environment[$0.value] ?? "").isEmpty }
+        if !unset.isEmpty {
+            console.error("\(unset.map(\.value).joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") not set (require_env of environment '\(envName ?? "")')",
+                          code: .missingEnvironment, hint: "export \(unset.count == 1 ? "it" : "them") (or pass --env-file); nothing was sent")
+            return .environment
+        }
         if request.insecure {
             console.warning("--insecure: TLS certificates are not verified, so anyone on the network path can read and change the probes")
         }

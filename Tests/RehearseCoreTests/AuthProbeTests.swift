@@ -200,6 +200,20 @@ final class AuthProbeTests: XCTestCase {
         XCTAssertTrue(out.contains("nothing to sign with"), out)
     }
 
+    func testRequiredVariableMissingExits3BeforeAnythingIsSent() async throws {
+        let server = try await Self.server(order: [], environment: [:])
+        let dir = try Self.directory(suite: Self.suite().replacingOccurrences(of: "vars: {base_url: \"http://127.0.0.1:1\"}",
+                                                                              with: "vars: {base_url: \"http://127.0.0.1:1\"}\n    require_env: [STAGING_TOKEN]"))
+        // Every probed profile, the OAuth2 one included: its token endpoint must not be asked.
+        let env = Self.values.merging(["OAUTH_CLIENT_SECRET": Self.clientSecret]) { a, _ in a }
+        let (status, out) = await probe(dir, server, environment: env, profile: nil)
+        let stats = try await AsyncHTTPTransport().send(HTTPRequestData(method: "GET", url: server.baseURL + "/oauth/stats"))
+        await server.stop()
+        XCTAssertEqual(status, .environment, out)
+        XCTAssertTrue(out.contains("STAGING_TOKEN is not set"), out)
+        XCTAssertEqual(try JSONValue.parse(stats.body)["token_requests"], .number(0))
+    }
+
     func testProfileWithoutProbeIsACommandLineError() async throws {
         let server = try await Self.server(order: [], environment: [:])
         let dir = try Self.directory(suite: Self.suite())

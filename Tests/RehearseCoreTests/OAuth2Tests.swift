@@ -163,4 +163,24 @@ final class OAuth2Tests: XCTestCase {
         let missing = await Pipeline.auth(Pipeline.AuthRequest(paths: [dir], environment: [:]), console: AuthProbeTests.Output().console)
         XCTAssertEqual(missing, .environment)
     }
+
+    /// `--dry-run` sends nothing, not even the token request.
+    func testDryRunFetchesNoToken() async throws {
+        let suite = """
+        version: 1
+        vars: {base_url: "http://api.test"}
+        auth:
+          service:
+            oauth2: {token_url: "{{ base_url }}/token", client_id: c, client_secret: s3cr3t-client}
+        """
+        let graph = try EngineFixtures.graph(["p": "cases:\n  - {id: a, auth: service, request: \"GET {{ base_url }}/a\", expect: {status: 200}}"],
+                                             suite: suite)
+        let transport = FakeTransport { _, _ in FakeTransport.json(200, #"{"access_token": "t-abcdefgh"}"#) }
+        var options = RunOptions()
+        options.dryRun = true
+        let context = try RunContext(graph: graph, options: options, transport: transport)
+        let text = await DryRun.describe(context)
+        XCTAssertEqual(transport.requests.count, 0, text)
+        XCTAssertTrue(text.contains("Authorization: Bearer *** (service, valid)"), text)
+    }
 }

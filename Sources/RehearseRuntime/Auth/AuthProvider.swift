@@ -178,6 +178,8 @@ public actor AuthProvider {
             return Credentials(headers: [(headerName, value)])
         case .oauth2(let oauth):
             if mode == .malformed { return bearer("not-a-jwt") }
+            // A dry run sends nothing, the token request included; the header is shown redacted.
+            if run.context?.options.dryRun == true { return bearer("token-fetched-when-the-run-starts") }
             return bearer(try await oauth2Token(profile, oauth).value)
         case .login:
             if mode == .malformed { return bearer("not-a-jwt") }
