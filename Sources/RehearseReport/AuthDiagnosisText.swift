@@ -13,7 +13,7 @@ public enum AuthDiagnosisText {
 
     public static func markdown(_ diagnoses: [AuthDiagnosis]) -> String {
         guard !diagnoses.isEmpty else { return "" }
-        var out = "\n## Auth diagnosis\n\nEvery case sending these profiles' credentials was refused, so the probe asked the server:\n\n"
+        var out = "\n### Auth diagnosis\n\nEvery case sending these profiles' credentials was refused, so the probe asked the server:\n\n"
         for d in diagnoses {
             out += "```text\n" + d.lines.map { VisibleText.escape($0).replacingOccurrences(of: "```", with: "`\u{200B}``") }.joined(separator: "\n") + "\n```\n\n"
         }

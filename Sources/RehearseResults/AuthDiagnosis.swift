@@ -130,7 +130,7 @@ extension AuthDiagnosis {
         var out = ["\(profile) (\(kind)): probe \(probe)"]
         let width = max(9, candidates.map(\.name.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        out.append("  " + pad("candidate", width) + "  " + pad("set", 5) + "  " + pad("used", 4) + "  server")
+        out.append("  " + pad("candidate", width) + "  " + pad("set", 5) + "  " + pad("used by profile", 15) + "  server")
         for c in candidates {
             let server: String
             switch (c.accepted, c.status) {
@@ -140,7 +140,7 @@ extension AuthDiagnosis {
             case (nil, _): server = c.isSet ? "not sent" : "-"
             }
             var line = "  " + pad(c.name, width) + "  " + pad(c.isSet ? "set" : "unset", 5) + "  "
-                + pad(c.usedByProfile ? "yes" : "no", 4) + "  " + server
+                + pad(c.usedByProfile ? "yes" : "no", 15) + "  " + server
             if let note = c.note { line += "  " + note }
             out.append(line)
         }

@@ -264,7 +264,7 @@ final class AuthProbeTests: XCTestCase {
         let markdown = try String(contentsOfFile: reports + ".md", encoding: .utf8)
         let html = try String(contentsOfFile: reports + ".html", encoding: .utf8)
         let junit = try String(contentsOfFile: reports + ".xml", encoding: .utf8)
-        XCTAssertTrue(markdown.contains("## Auth diagnosis") && markdown.contains(fix), markdown)
+        XCTAssertTrue(markdown.contains("### Auth diagnosis") && markdown.contains(fix), markdown)
         XCTAssertTrue(html.contains("Auth diagnosis") && html.contains(XMLEscape.escape(fix, attribute: true)), html)
         let doc = try JSONValue.parse(json)
         XCTAssertEqual(doc["auth_diagnosis"]?[0]?["verdict"]?.stringValue, "other-candidate-accepted")
