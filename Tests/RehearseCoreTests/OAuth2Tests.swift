@@ -182,5 +182,6 @@ final class OAuth2Tests: XCTestCase {
         let text = await DryRun.describe(context)
         XCTAssertEqual(transport.requests.count, 0, text)
         XCTAssertTrue(text.contains("Authorization: Bearer *** (service, valid)"), text)
+        XCTAssertTrue(text.contains("auth:service: OAuth2 token request, token shared by its cases (profile service)"), text)
     }
 }
