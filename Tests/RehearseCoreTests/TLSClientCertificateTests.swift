@@ -113,6 +113,25 @@ final class TLSClientCertificateTests: XCTestCase {
         XCTAssertEqual(outcome.report?.results.first?.outcome, .passed, out)
     }
 
+    /// WebSocket handshakes present the same certificate: this server answers the upgrade with a
+    /// plain 200 (a refused upgrade whose status is observable), which it can only do after a TLS
+    /// handshake that accepted the client's certificate.
+    func testWebSocketHandshakesPresentTheSameCertificate() async throws {
+        let server = try await MutualTLSServer()
+        let dir = try suite(tls: "client_cert: certs/client.pem\nclient_key: certs/client.key\nca: certs/ca.pem", port: server.port)
+        try """
+        cases:
+          - {id: ws, websocket: {url: "wss://127.0.0.1:\(server.port)/ws"}, expect: {status: 200}}
+        """.write(toFile: dir + "/hello.yaml", atomically: true, encoding: .utf8)
+        let (outcome, out) = await run(dir)
+        let without = try suite(tls: "ca: certs/ca.pem", port: server.port)
+        try String(contentsOfFile: dir + "/hello.yaml", encoding: .utf8).write(toFile: without + "/hello.yaml", atomically: true, encoding: .utf8)
+        let (refused, out2) = await run(without)
+        await server.stop()
+        XCTAssertEqual(outcome.report?.results.first?.outcome, .passed, out)
+        XCTAssertEqual(refused.report?.results.first?.outcome, .errored, out2)
+    }
+
     func testPEMTextFromTheEnvironment() async throws {
         let server = try await MutualTLSServer()
         let dir = try suite(tls: "client_cert: {env: CLIENT_CERT_PEM}\nclient_key: {env: CLIENT_KEY_PEM}\nca: {env: CA_PEM}", port: server.port)
