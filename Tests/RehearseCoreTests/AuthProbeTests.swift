@@ -238,6 +238,19 @@ final class AuthProbeTests: XCTestCase {
         assertNoSecrets(out + refusal, extra: ["not-the-client-secret-99"])
     }
 
+    /// Plain `rehearse auth` points at the probe when several candidates are set.
+    func testAuthWithoutProbePointsAtIt() async throws {
+        let dir = try Self.directory(suite: Self.suite())
+        let output = Output()
+        var request = Pipeline.AuthRequest(paths: [dir], environment: Self.values)
+        request.profile = "staging-jwt"
+        let status = await Pipeline.auth(request, console: output.console)
+        XCTAssertEqual(status, .ok)
+        XCTAssertTrue(output.value.contains("3 variables of the priority list are set; the first wins. Make sure the backend reads the same one first: `rehearse auth --probe` asks the server which one it accepts"), output.value)
+        XCTAssertTrue(output.value.contains("probe: GET http://127.0.0.1:1/api/me (`rehearse auth --probe` sends it)"), output.value)
+        assertNoSecrets(output.value)
+    }
+
     // MARK: run
 
     /// A run in the wrong order: every case refused, the diagnosis printed after the cases and

@@ -51,7 +51,9 @@ public enum AuthInspection {
                     }
                     let setCount = resolution.candidates.filter(\.isSet).count
                     if setCount > 1 {
-                        warnings.append(.string("\(setCount) variables of the priority list are set; the first wins. Make sure the backend reads the same one first"))
+                        let ask = p.probe != nil ? ": `rehearse auth --probe` asks the server which one it accepts"
+                            : " (give the profile a `probe:` and `rehearse auth --probe` asks the server which one it accepts)"
+                        warnings.append(.string("\(setCount) variables of the priority list are set; the first wins. Make sure the backend reads the same one first" + ask))
                     }
                 } else {
                     let key = jwt.privateKeyEnv ?? "?"
