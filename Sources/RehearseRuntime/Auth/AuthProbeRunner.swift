@@ -56,7 +56,8 @@ public struct AuthProbeRunner: Sendable {
             return diagnosis([c], .environment, "\(unset.joined(separator: ", ")) \(unset.count == 1 ? "is" : "are") not set: the credentials of '\(name)' cannot be made here")
         }
         // Login and OAuth2 profiles fetch their token first (a run has done so already).
-        if case .oauth2(let oauth) = profile.kind, case .failure(let error) = await context.auth.oauth2Fetch(profile, oauth).result {
+        // (A token the run holds is reused: `oauth2Token` asks the endpoint only when there is none.)
+        if case .oauth2(let oauth) = profile.kind, case .failure(let error) = await context.auth.oauth2Result(profile, oauth) {
             // The endpoint refusing the client is a refusal; no answer at all is not.
             let refused = error.description.contains("the token endpoint answered")
             let c = AuthDiagnosis.Candidate(name: name, isSet: true, usedByProfile: true, accepted: refused ? false : nil, note: error.description)

@@ -25,6 +25,11 @@ extension AuthProvider {
         }
     }
 
+    /// `oauth2Token` as a result, for callers that report the failure rather than throw it.
+    func oauth2Result(_ profile: AuthProfile, _ oauth: OAuth2Profile) async -> Result<OAuth2Token, AuthError> {
+        do { return .success(try await oauth2Token(profile, oauth)) } catch { return .failure(error) }
+    }
+
     /// Starts a fetch, or joins the one under way; the graph's session node calls this first.
     func oauth2Fetch(_ profile: AuthProfile, _ oauth: OAuth2Profile) async -> OAuth2Client.Fetched {
         let task: Task<OAuth2Client.Fetched, Never>
