@@ -124,6 +124,9 @@ struct DemoJWT: Sendable {
             "permissions": permissions,
             "iat": issuedAt,
             "exp": issuedAt + lifetime,
+            // Two tokens minted in the same second differ, as a real server's do (a rotated
+            // session must not come back as the same string).
+            "jti": UUID().uuidString.lowercased(),
         ]
         if let issuer { claims["iss"] = issuer }
         let header = Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))

@@ -6,6 +6,8 @@ import Hummingbird
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = DemoRequestContext
     let verifier: DemoJWT
+    /// Rotation of sessions, with the number of accepted requests after which it happens.
+    var rotation: (DemoRotation, limit: Int)? = nil
 
     func handle(
         _ request: Request,
@@ -26,6 +28,10 @@ struct BearerTokenMiddleware: RouterMiddleware {
         do {
             var context = context
             context.claims = try verifier.verify(token)
+            if let (rotation, limit) = rotation, !(await rotation.admit(token, limit: limit)) {
+                return DemoJSON.error(.unauthorized, "token_revoked", detail: "the session was rotated: get a new token",
+                                      headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+            }
             return try await next(request, context)
         } catch let failure as DemoJWT.Failure {
             return DemoJSON.error(.forbidden, "invalid_token", detail: failure.detail)
@@ -44,7 +50,9 @@ func bearerToken(in header: String) -> String? {
 extension DemoServer {
     static func addAPIRoutes(to api: RouterGroup<DemoRequestContext>, _ environment: DemoEnvironment) {
         let state = environment.state
-        api.add(middleware: BearerTokenMiddleware(verifier: environment.verifier))
+        api.add(middleware: BearerTokenMiddleware(
+            verifier: environment.verifier,
+            rotation: environment.configuration.revokeTokensAfterRequests.map { (environment.rotation, $0) }))
 
         api.get("me") { _, context in
             let claims = context.claims

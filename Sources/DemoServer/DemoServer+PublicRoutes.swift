@@ -7,6 +7,10 @@ struct DemoEnvironment: Sendable {
     let verifier: DemoJWT
     let state: DemoState
     let startedAt: ContinuousClock.Instant
+    /// What `/oauth/token` was asked (DemoServer+OAuth).
+    let oauth = DemoOAuthLedger()
+    /// Session rotation (`revokeTokensAfterRequests`).
+    let rotation = DemoRotation()
 }
 
 extension DemoServer {
@@ -22,6 +26,7 @@ extension DemoServer {
         router.add(middleware: JSONErrorMiddleware())
         addPublicRoutes(to: router, environment)
         addFaultRoutes(to: router, environment)
+        addOAuthRoutes(to: router, environment)
         addAPIRoutes(to: router.group("api"), environment)
         addWebSocketFallbackRoute(to: router, environment)
         return router

@@ -15,6 +15,13 @@ public struct DemoServerConfiguration: Sendable {
     public var issuer: String? = nil
     /// Users `/auth/login` accepts, name to password.
     public var users: [String: String] = ["e2e": "e2e-password"]
+    /// OAuth2 clients `/oauth/token` accepts, client id to client secret.
+    public var oauthClients: [String: String] = ["rehearse-client": "demo-client-secret"]
+    /// Lifetime (`expires_in`, seconds) of the tokens `/oauth/token` issues.
+    public var oauthTokenLifetime = 900
+    /// When set, the server rotates its sessions once after this many accepted `/api` requests:
+    /// every token seen until then is refused with 401 `token_revoked`.
+    public var revokeTokensAfterRequests: Int? = nil
     /// Pause between the agent events a WebSocket `user_message` produces.
     public var agentStepDelay: Duration = .milliseconds(20)
     /// Where the server logs; nil means a logger that only reports errors.

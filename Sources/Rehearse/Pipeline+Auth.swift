@@ -13,6 +13,10 @@ extension Pipeline {
         public var environment: [String: String]
         public var envFiles: [String] = []
         public var json = false
+        /// `--probe`: send each profile's probe and say which credentials the server accepts.
+        public var probe = false
+        /// `--insecure`: do not verify TLS certificates while probing.
+        public var insecure = false
 
         public init(paths: [String], environment: [String: String]) {
             self.paths = paths
@@ -39,6 +43,7 @@ extension Pipeline {
             console.error(error.message, hint: error.hint)
             return .invalid
         }
+        if request.probe { return await probe(loaded.suite, request, environment: environment, console: console) }
         let doc = await AuthInspection.inspect(suite: loaded.suite, environmentName: request.environmentName ?? loaded.suite.defaultEnv?.value,
                                                processEnvironment: environment, profile: request.profile)
         console.out(request.json ? doc.prettyText() + "\n" : AuthInspection.text(doc))

@@ -99,11 +99,16 @@ extension Pipeline {
         if request.insecure && !request.dryRun {
             console.warning("--insecure: TLS certificates are not verified, so anyone on the network path can read and change this run's traffic")
         }
+        // One TLS value for every transport (HTTP, WebSocket, SSE), checked before anything is sent.
+        guard let tls = clientTLS(graph.suite, environment: graph.environment, processEnvironment: environment,
+                                  insecure: request.insecure, console: console) else { return RunOutcome(status: .environment) }
         var transportOptions = AsyncHTTPTransport.Options()
         transportOptions.insecureTLS = request.insecure
+        transportOptions.tls = tls
         let transport = AsyncHTTPTransport(options: transportOptions)
         var webSocketOptions = WebSocketKitTransport.Options()
         webSocketOptions.insecureTLS = request.insecure
+        webSocketOptions.tls = tls
         let webSocket = WebSocketKitTransport(options: webSocketOptions)
         let context: RunContext
         do { context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket) } catch {
@@ -131,6 +136,8 @@ extension Pipeline {
         timing.lap("run: set-up")
         var report = await Runner.run(context, observer: finished)
         timing.lap("run: cases")
+        // Spec §10: every case with a probed profile's valid credentials refused: ask the server why.
+        report.authDiagnoses = await diagnoseRefusals(report, context)
         signals?.release()
         await webSocket.shutdown()
         await transport.shutdown()
@@ -138,6 +145,7 @@ extension Pipeline {
         report.gates = request.gates
         report.insecureTLS = request.insecure
         var status = report.exitStatus
+        if !report.authDiagnoses.isEmpty { console.out(AuthDiagnosisText.console(report.authDiagnoses)) }
         console.out(reporter.finalText(report, exitCode: status.rawValue))
         if let warning = context.masker.tooShortWarning { console.err(warning + "\n") }
         // A run whose report is missing must not look green to CI.

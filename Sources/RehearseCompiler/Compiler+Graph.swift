@@ -61,7 +61,7 @@ extension Compiler {
             for r in a.resolved {
                 guard case .profile(let name, _) = r.auth else { continue }
                 if isLogin[name.value] == nil {
-                    let login = suite.profile(name.value)?.isLogin ?? false
+                    let login = suite.profile(name.value)?.isSession ?? false
                     isLogin[name.value] = login
                     if login { logins.append(name.value) }
                 }

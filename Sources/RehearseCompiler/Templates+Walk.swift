@@ -35,6 +35,14 @@ extension AuthProfile {
         case .login(let l):
             l.request.forEachTemplate(body)
             l.expect.forEachTemplate(body)
+        case .oauth2(let o):
+            [o.tokenURL, o.clientID, o.clientSecret].forEach(body)
+            o.scope.map(body)
+            o.audience.map(body)
+        }
+        if let probe {
+            probe.request.forEachTemplate(body)
+            probe.expect.forEachTemplate(body)
         }
     }
 }

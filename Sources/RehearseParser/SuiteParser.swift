@@ -61,13 +61,14 @@ public struct SuiteParser {
         guard let name = ctx.string(p.key, what: "an environment name") else { return nil }
         var env = Environment(name: name, position: p.key.position)
         if p.value.resolved == .null && p.value.scalar != nil { return (name, env) }
-        guard let pairs = ctx.mapping(p.value, what: "environment '\(name)'", allowed: ["vars", "require_env", "headers"])
+        guard let pairs = ctx.mapping(p.value, what: "environment '\(name)'", allowed: ["vars", "require_env", "headers", "tls"])
         else { return nil }
         for e in pairs {
             switch e.key.scalar {
             case "vars": env.vars = ctx.vars(e.value, what: "vars")
             case "require_env": env.requireEnv = ctx.stringList(e.value, what: "require_env")
             case "headers": env.headers = ctx.templateMap(e.value, what: "headers")
+            case "tls": env.tls = tls(e.value, environment: name)
             default: break
             }
         }
@@ -88,11 +89,11 @@ public struct SuiteParser {
         return d
     }
 
-    static let profileKinds = ["jwt", "basic", "header", "bearer", "login"]
+    static let profileKinds = ["jwt", "basic", "header", "bearer", "login", "oauth2"]
 
     private func profile(_ node: YAMLNode, name: String, keyNode: YAMLNode) -> AuthProfile? {
-        guard let pairs = ctx.mapping(node, what: "auth profile '\(name)'", allowed: Self.profileKinds + ["scheme"],
-                                      hint: "a profile is one of jwt, basic, header, bearer, login") else { return nil }
+        guard let pairs = ctx.mapping(node, what: "auth profile '\(name)'", allowed: Self.profileKinds + ["scheme", "probe"],
+                                      hint: "a profile is one of jwt, basic, header, bearer, login, oauth2 (plus `probe:`)") else { return nil }
         // `header:` is a profile kind when it is a mapping ({name, value}) and the header that carries
         // the credential when it is a string: the spec uses the key for both.
         let kindPairs = pairs.filter { p in
@@ -102,12 +103,13 @@ public struct SuiteParser {
         guard kindPairs.count == 1, let kind = kindPairs[0].key.scalar else {
             ctx.error(kindPairs.isEmpty ? .missingKey : .invalidValue,
                       kindPairs.isEmpty ? "auth profile '\(name)' has no kind" : "auth profile '\(name)' has more than one kind",
-                      kindPairs.count > 1 ? kindPairs[1].key : keyNode, hint: "give exactly one of jwt, basic, header, bearer, login")
+                      kindPairs.count > 1 ? kindPairs[1].key : keyNode, hint: "give exactly one of jwt, basic, header, bearer, login, oauth2")
             return nil
         }
         let v = kindPairs[0].value
-        var header: String?, scheme: String?
+        var header: String?, scheme: String?, probe: AuthProbe?
         for p in pairs {
+            if p.key.scalar == "probe" { probe = self.probe(p.value, profile: name) }
             if p.key.scalar == "scheme" { scheme = ctx.string(p.value, what: "scheme") }
             if p.key.scalar == "header", p.value.scalar != nil { header = ctx.string(p.value, what: "header") }
         }
@@ -131,10 +133,13 @@ public struct SuiteParser {
             }
             k = .header(name: n, value: val)
         case "bearer": k = ctx.template(v, what: "bearer").map { .bearer($0) }
+        case "oauth2": k = oauth2(v, header: &header, scheme: &scheme).map { .oauth2($0) }
         default: k = login(v, header: &header, scheme: &scheme).map { .login($0) }
         }
         guard let k else { return nil }
-        return AuthProfile(name: name, kind: k, position: keyNode.position, header: header, scheme: scheme)
+        var made = AuthProfile(name: name, kind: k, position: keyNode.position, header: header, scheme: scheme)
+        made.probe = probe
+        return made
     }
 
     static let algorithms = ["HS256", "HS384", "HS512", "RS256", "ES256"]

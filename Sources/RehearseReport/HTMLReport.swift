@@ -23,6 +23,7 @@ public enum HTMLReport {
         out += "<div><h2>Pass rate by priority</h2>\n" + BarChart.svg(s.byPriority, gates: report.gateResults, kind: "priority") + "</div>\n"
         if !s.byTag.isEmpty { out += "<div><h2>Pass rate by tag</h2>\n" + BarChart.svg(s.byTag, gates: [], kind: "tag") + "</div>\n" }
         out += "</section>\n"
+        out += AuthDiagnosisText.html(report.authDiagnoses, escape: e)
         out += resultsTable(report, s)
         if !bad.isEmpty || report.logins.contains(where: { !$0.succeeded }) { out += failures(report) }
         out += "<script>\n\(HTMLAssets.script)</script>\n</body>\n</html>\n"

@@ -42,6 +42,7 @@ extension JSONReport {
                                environment: try top.optionalString("environment"), seed: seed)
         report.interrupted = try top.optionalBool("interrupted") ?? false
         report.insecureTLS = try top.optionalBool("insecure_tls") ?? false
+        report.authDiagnoses = (try top.optionalArray("auth_diagnosis") ?? []).compactMap(AuthDiagnosis.init(json:))
         if let s = top.value["shard"], s != .null {
             let r = Reader(s, "the report's shard")
             report.shard = Shard(index: try r.int("index"), count: try r.int("count"))

@@ -34,6 +34,7 @@ public enum JSONReport {
             }),
         ]
         if report.insecureTLS { doc["insecure_tls"] = .bool(true) }
+        if !report.authDiagnoses.isEmpty { doc["auth_diagnosis"] = .array(report.authDiagnoses.map(\.json)) }
         if let shard = report.shard { doc["shard"] = ["index": .number(Double(shard.index)), "count": .number(Double(shard.count))] }
         if !report.gates.isEmpty {
             doc["gates"] = .array(report.gateResults.map { g in

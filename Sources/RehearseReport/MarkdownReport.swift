@@ -27,6 +27,7 @@ public enum MarkdownReport {
         out += betweenRuns(report)
         out += "### Pass rate by priority\n\n" + table("priority", s.byPriority) + "\n"
         if !s.byTag.isEmpty { out += "### Pass rate by tag\n\n" + table("tag", s.byTag) + "\n" }
+        out += AuthDiagnosisText.markdown(report.authDiagnoses)
         let failedLogins = report.logins.filter { !$0.succeeded }
         if !bad.isEmpty || !failedLogins.isEmpty {
             out += "### Failures\n\n"

@@ -53,6 +53,10 @@ public enum ReportMerge {
                                environment: first.report.environment, seed: first.report.seed)
         merged.interrupted = reports.contains { $0.report.interrupted }
         merged.insecureTLS = reports.contains { $0.report.insecureTLS }
+        // Each shard probed its own refusals; one diagnosis per profile is enough.
+        for d in reports.flatMap(\.report.authDiagnoses) where !merged.authDiagnoses.contains(where: { $0.profile == d.profile }) {
+            merged.authDiagnoses.append(d)
+        }
         return (merged, warnings)
     }
 

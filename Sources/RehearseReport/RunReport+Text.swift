@@ -12,6 +12,7 @@ extension RunReport {
         out.environment = environment.map(f)
         out.logins = logins.map { var l = $0; l.failure = l.failure.map(f); return l }
         out.results = results.map { $0.mapText(f) }
+        out.authDiagnoses = authDiagnoses.map { $0.mapText(f) }
         return out
     }
 

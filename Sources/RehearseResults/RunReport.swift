@@ -37,6 +37,9 @@ public struct RunReport: Sendable {
     public var gates: [Gate] = []
     /// `--insecure`: TLS certificates were not verified; every report says so.
     public var insecureTLS = false
+    /// Spec §10: the probe's diagnosis of each profile whose valid credentials were refused by
+    /// every case that sent them.
+    public var authDiagnoses: [AuthDiagnosis] = []
 
     public init(results: [CaseResult], logins: [LoginResult] = [], duration: Duration = .zero, environment: String? = nil,
                 seed: UInt64 = 0) {

@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import RehearseModel
 import RehearseRuntime
 
@@ -16,6 +17,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         public var maxBodyBytes: Int = 10 * 1024 * 1024
         /// Skip certificate verification (self-signed staging certificates).
         public var insecureTLS = false
+        /// The run's TLS settings (client certificate, private CA); when set, it decides verification.
+        public var tls: ClientTLS?
         /// Soft cap on concurrent HTTP/1.1 connections to one host.
         public var maxConnectionsPerHost = 64
         /// Bound on TCP connect plus TLS handshake.
@@ -30,7 +33,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public init(options: Options = .init()) {
         self.options = options
         var configuration: HTTPClient.Configuration
-        if options.insecureTLS {
+        if let tls = options.tls {
+            configuration = HTTPClient.Configuration(tlsConfiguration: tls.configuration)
+        } else if options.insecureTLS {
             configuration = HTTPClient.Configuration(certificateVerification: .none)
         } else {
             configuration = HTTPClient.Configuration()

@@ -21,6 +21,8 @@ public final class WebSocketKitTransport: WebSocketTransport {
     public struct Options: Sendable {
         /// Skip certificate verification for wss:// (self-signed staging certificates).
         public var insecureTLS = false
+        /// The run's TLS settings (client certificate, private CA); when set, it decides verification.
+        public var tls: ClientTLS?
         /// Largest message accepted (after joining fragments); the HTTP body cap's size.
         public var maxMessageBytes = 10 * 1024 * 1024
         /// How long `close` waits for the server's close frame before giving up on it.
@@ -112,6 +114,7 @@ public final class WebSocketKitTransport: WebSocketTransport {
     }
 
     private func tlsConfiguration() -> TLSConfiguration {
+        if let custom = options.tls { return custom.configuration }
         var tls = TLSConfiguration.makeClientConfiguration()
         if options.insecureTLS { tls.certificateVerification = .none }
         return tls

@@ -171,7 +171,8 @@ enum RehearseSchemaFixtures {
         "ci": {
           "vars": {"base_url": "http://localhost:8080"},
           "require_env": ["API_TOKEN"],
-          "headers": {"X-Env": "ci"}
+          "headers": {"X-Env": "ci"},
+          "tls": {"client_cert": "certs/client.pem", "client_key": {"env": "CLIENT_KEY_PEM"}, "ca": "certs/ca.pem"}
         },
         "empty": null
       },
@@ -194,7 +195,16 @@ enum RehearseSchemaFixtures {
             "websocket": "subprotocol"
           }
         },
-        "hs-single": {"jwt": {"secret_env": "JWT_SECRET"}, "header": "X-Token", "scheme": "JWT"},
+        "hs-single": {
+          "jwt": {"secret_env": "JWT_SECRET"}, "header": "X-Token", "scheme": "JWT",
+          "probe": {"request": "GET https://api.example.com/me", "expect": {"status": 200}}
+        },
+        "client": {
+          "oauth2": {
+            "token_url": "https://auth.example.com/oauth/token", "client_id": "rehearse", "client_secret": "{{ env.CLIENT_SECRET }}",
+            "scope": "read write", "audience": "api", "client_auth": "body", "header": "X-Token", "scheme": "Bearer"
+          }
+        },
         "custom-bearer": {"bearer": "abc", "header": "X-Api-Token"},
         "login-custom": {
           "login": {

@@ -50,12 +50,30 @@ extension RehearseSchemas {
             "items": {"type": "string"},
             "description": "Process variables that must be set; checked before anything is sent (exit 3 if missing)."
           },
-          "headers": {"$ref": "#/$defs/scalarMap", "description": "Headers sent in this environment, after the suite's."}
+          "headers": {"$ref": "#/$defs/scalarMap", "description": "Headers sent in this environment, after the suite's."},
+          "tls": {
+            "type": "object",
+            "description": "TLS client certificate and private CA for HTTP, SSE and WebSocket alike; checked before anything is sent.",
+            "additionalProperties": false,
+            "properties": {
+              "client_cert": {"$ref": "#/$defs/pemSource", "description": "The client certificate (PEM)."},
+              "client_key": {"$ref": "#/$defs/pemSource", "description": "The client certificate's private key (PEM, unencrypted)."},
+              "ca": {"$ref": "#/$defs/pemSource", "description": "The CA that signed the server's certificate (PEM), instead of the system's trust store."}
+            },
+            "dependentRequired": {"client_cert": ["client_key"], "client_key": ["client_cert"]}
+          }
         }
+      },
+      "pemSource": {
+        "description": "A PEM file path relative to rehearse.yaml, or {env: NAME} for PEM text in a process variable.",
+        "anyOf": [
+          {"type": "string", "minLength": 1},
+          {"type": "object", "additionalProperties": false, "required": ["env"], "properties": {"env": {"type": "string", "description": "The process variable that holds the PEM text."}}}
+        ]
       },
       "profile": {
         "type": "object",
-        "description": "Exactly one of jwt, basic, header, bearer or login; `header: NAME` and `scheme:` change how the credential is sent (default Authorization: Bearer <token>).",
+        "description": "Exactly one of jwt, basic, header, bearer, login or oauth2; `header: NAME` and `scheme:` change how the credential is sent (default Authorization: Bearer <token>); `probe:` lets `rehearse auth --probe` ask the server.",
         "additionalProperties": false,
         "properties": {
           "jwt": {"$ref": "#/$defs/jwt"},
@@ -86,15 +104,43 @@ extension RehearseSchemas {
           },
           "bearer": {"type": "string", "description": "A static token, sent as Authorization: Bearer <token>."},
           "login": {"$ref": "#/$defs/login"},
-          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."}
+          "oauth2": {"$ref": "#/$defs/oauth2"},
+          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."},
+          "probe": {
+            "type": "object",
+            "description": "A request that succeeds only with valid credentials: `rehearse auth --probe` sends it, and a run whose cases were all refused asks it why.",
+            "additionalProperties": false,
+            "required": ["request", "expect"],
+            "properties": {
+              "request": {"$ref": "#/$defs/request"},
+              "expect": {"$ref": "#/$defs/expect", "description": "The answer that shows the credentials were accepted, e.g. {status: 200}."}
+            }
+          }
         },
         "oneOf": [
           {"required": ["jwt"]},
           {"required": ["basic"]},
           {"required": ["header"], "properties": {"header": {"type": "object"}}},
           {"required": ["bearer"]},
-          {"required": ["login"]}
+          {"required": ["login"]},
+          {"required": ["oauth2"]}
         ]
+      },
+      "oauth2": {
+        "type": "object",
+        "description": "The OAuth2 client credentials grant: one token per run, shared, fetched again before expires_in runs out.",
+        "additionalProperties": false,
+        "required": ["token_url", "client_id", "client_secret"],
+        "properties": {
+          "token_url": {"type": "string", "description": "The token endpoint."},
+          "client_id": {"type": "string", "description": "The client id."},
+          "client_secret": {"type": "string", "description": "The client secret; usually a template such as \"{{ env.CLIENT_SECRET }}\"."},
+          "scope": {"type": "string", "description": "Space-separated scopes to ask for."},
+          "audience": {"type": "string", "description": "The audience (API identifier) to ask for."},
+          "client_auth": {"enum": ["basic", "body"], "default": "basic", "description": "basic: the secret as HTTP Basic (default); body: client_id and client_secret in the form."},
+          "header": {"type": "string", "description": "The header that carries the token (default Authorization)."},
+          "scheme": {"type": "string", "description": "The word before the token (default Bearer)."}
+        }
       },
       "jwt": {
         "type": "object",

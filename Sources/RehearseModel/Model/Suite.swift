@@ -21,6 +21,8 @@ public struct Environment: Sendable {
     public var vars: [(String, ValueTemplate)] = []
     public var requireEnv: [Located<String>] = []
     public var headers: [(String, Template)] = []
+    /// `tls:` client certificate, key and private CA (spec §10); nil uses the system's trust store.
+    public var tls: TLSSpec?
 
 
     package init(name: String, position: SourcePosition, vars: [(String, ValueTemplate)] = [], requireEnv: [Located<String>] = [], headers: [(String, Template)] = []) {
@@ -63,6 +65,7 @@ public struct AuthProfile: Sendable {
         case header(name: String, value: Template)
         case bearer(Template)
         case login(LoginProfile)
+        case oauth2(OAuth2Profile)
     }
     public var name: String
     public var kind: Kind
@@ -71,9 +74,18 @@ public struct AuthProfile: Sendable {
     public var header: String?
     /// Scheme before the token (default `Bearer`; empty string sends the bare token).
     public var scheme: String?
+    /// `probe:` a request that succeeds only with valid credentials (spec §10).
+    public var probe: AuthProbe?
 
     public var isJWT: Bool { if case .jwt = kind { return true } else { return false } }
     public var isLogin: Bool { if case .login = kind { return true } else { return false } }
+    /// Login and OAuth2 profiles fetch a token once per run: the graph gets a node for them.
+    public var isSession: Bool {
+        switch kind {
+        case .login, .oauth2: return true
+        default: return false
+        }
+    }
     public var kindName: String {
         switch kind {
         case .jwt: return "jwt"
@@ -81,6 +93,7 @@ public struct AuthProfile: Sendable {
         case .header: return "header"
         case .bearer: return "bearer"
         case .login: return "login"
+        case .oauth2: return "oauth2"
         }
     }
 

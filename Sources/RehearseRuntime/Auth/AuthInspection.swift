@@ -51,7 +51,9 @@ public enum AuthInspection {
                     }
                     let setCount = resolution.candidates.filter(\.isSet).count
                     if setCount > 1 {
-                        warnings.append(.string("\(setCount) variables of the priority list are set; the first wins. Make sure the backend reads the same one first"))
+                        let ask = p.probe != nil ? ": `rehearse auth --probe` asks the server which one it accepts"
+                            : " (give the profile a `probe:` and `rehearse auth --probe` asks the server which one it accepts)"
+                        warnings.append(.string("\(setCount) variables of the priority list are set; the first wins. Make sure the backend reads the same one first" + ask))
                     }
                 } else {
                     let key = jwt.privateKeyEnv ?? "?"
@@ -72,8 +74,24 @@ public enum AuthInspection {
                 let url = (try? renderer.renderString(l.request.url)) ?? l.request.url.source
                 o["login_request"] = .string(masker.mask("\(l.request.method) \(url)"))
                 o["token_path"] = .string(l.token.text)
+            case .oauth2(let oauth):
+                // What the token request will look like; the client secret and the token never.
+                let url = (try? renderer.renderString(oauth.tokenURL)) ?? oauth.tokenURL.source
+                o["token_request"] = .string(masker.mask("POST \(url) (client credentials)"))
+                o["client_id"] = .string(masker.mask((try? renderer.renderString(oauth.clientID)) ?? oauth.clientID.source))
+                o["client_auth"] = .string(oauth.clientAuth == .basic ? "HTTP Basic" : "form body")
+                if let s = oauth.scope { o["scope"] = .string(masker.mask((try? renderer.renderString(s)) ?? s.source)) }
+                if let a = oauth.audience { o["audience"] = .string(masker.mask((try? renderer.renderString(a)) ?? a.source)) }
+                if let secret = try? renderer.renderString(oauth.clientSecret) {
+                    masker.add(secret)
+                    if secret.isEmpty { problem = "client_secret is empty: the token endpoint would refuse the client" }
+                }
             case .basic, .bearer, .header:
                 break
+            }
+            if let probe = p.probe {
+                let url = (try? renderer.renderString(probe.request.url)) ?? probe.request.url.source
+                o["probe"] = .string(masker.mask("\(probe.request.method) \(url)"))
             }
             if !envNames.isEmpty {
                 o["reads_env"] = .array(envNames.map { ["name": .string($0), "set": .bool(processEnvironment[$0] != nil)] })
@@ -113,6 +131,13 @@ public enum AuthInspection {
             if let source = p["secret_source"]?.stringValue { out += "  signing with: \(source)\n" }
             if let key = p["private_key_env"] { out += "  private key: \(key["name"]?.stringValue ?? "") (\(key["set"] == .bool(true) ? "set" : "unset"))\n" }
             if let req = p["login_request"]?.stringValue { out += "  login: \(req), token at \(p["token_path"]?.stringValue ?? "")\n" }
+            if let req = p["token_request"]?.stringValue {
+                out += "  token: \(req), client_id \(p["client_id"]?.stringValue ?? ""), secret sent as \(p["client_auth"]?.stringValue ?? "")\n"
+                if let s = p["scope"]?.stringValue { out += "  scope: \(s)\n" }
+                if let a = p["audience"]?.stringValue { out += "  audience: \(a)\n" }
+                out += "  one token per run, shared by its cases, fetched again shortly before expires_in runs out\n"
+            }
+            if let probe = p["probe"]?.stringValue { out += "  probe: \(probe) (`rehearse auth --probe` sends it)\n" }
             if case .array(let list)? = p["reads_env"] {
                 for c in list { out += "  reads \(c["name"]?.stringValue ?? ""): \(c["set"] == .bool(true) ? "set" : "unset")\n" }
             }

@@ -36,8 +36,17 @@ public actor AuthProvider {
     let renderer: TemplateRenderer
     let clock: any RunClock
     let masker: SecretMasker
-    private var minted: [String: (token: String, claims: [String: JSONValue], expires: Date)] = [:]
+    var minted: [String: (token: String, claims: [String: JSONValue], expires: Date)] = [:]
     private var loginTokens: [String: String] = [:]
+    /// OAuth2 tokens, and the fetch under way per profile (so concurrent cases wait on one request).
+    var oauth2Tokens: [String: (token: OAuth2Token, lifetime: TimeInterval?)] = [:]
+    var oauth2Fetches: [String: Task<OAuth2Client.Fetched, Never>] = [:]
+    /// Logins made again after a 401, under way; and how often each profile was made again.
+    var loginRenewals: [String: Task<Bool, Never>] = [:]
+    var renewedCount: [String: Int] = [:]
+    var notRenewable: Set<String> = []
+    /// The run these credentials belong to: OAuth2 tokens are fetched through its transport and retry loop.
+    let run = RunLink()
 
     public init(suite: Suite, environment: [String: String], renderer: TemplateRenderer, clock: any RunClock, masker: SecretMasker) {
         self.suite = suite
@@ -126,7 +135,7 @@ public actor AuthProvider {
     }
 
     /// The credentials a case sends for `use` (spec §2 and the auth-mode table).
-    public func credentials(for use: AuthUse, webSocket: Bool = false) throws(AuthError) -> Credentials {
+    public func credentials(for use: AuthUse, webSocket: Bool = false) async throws(AuthError) -> Credentials {
         guard case .profile(let name, let mode) = use else { return .none }
         guard let profile = suite.profile(name.value) else { throw AuthError(description: "unknown auth profile '\(name.value)'") }
         if mode == .missing { return .none }
@@ -167,6 +176,11 @@ public actor AuthProvider {
             let value = try render(v, profile, "value")
             masker.add(value)
             return Credentials(headers: [(headerName, value)])
+        case .oauth2(let oauth):
+            if mode == .malformed { return bearer("not-a-jwt") }
+            // A dry run sends nothing, the token request included; the header is shown redacted.
+            if run.context?.options.dryRun == true { return bearer("token-fetched-when-the-run-starts") }
+            return bearer(try await oauth2Token(profile, oauth).value)
         case .login:
             if mode == .malformed { return bearer("not-a-jwt") }
             guard let token = loginTokens[profile.name] else {

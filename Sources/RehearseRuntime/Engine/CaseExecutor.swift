@@ -138,7 +138,7 @@ struct CaseExecutor {
     func runHTTPAttempts(_ loop: RetryLoop, _ request: HTTPRequestData, _ checker: ExpectationChecker,
                          settled: ((ObservedResponse) -> Bool)?, retried: (FailedAttempt) -> Void) async -> CaseResult {
         let outcome = await loop.run(attempt: { _ throws(TransportError) -> ObservedResponse in
-            let response = try await context.transport.send(request)
+            let response = try await sendRenewingOn401(request, spec)
             return ObservedResponse(status: response.status, headers: response.headers, body: response.body,
                                     duration: response.duration, parseJSON: true)
         }, classify: { observed in

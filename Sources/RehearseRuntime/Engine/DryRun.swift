@@ -13,7 +13,8 @@ public enum DryRun {
         for n in graph.order {
             let node = graph.nodes[n]
             if case .auth(let profile) = node.kind {
-                out += "\(node.name): login request, token shared by its cases (profile \(profile))\n\n"
+                let what = graph.suite.profile(profile)?.kindName == "oauth2" ? "OAuth2 token request" : "login request"
+                out += "\(node.name): \(what), token shared by its cases (profile \(profile))\n\n"
                 continue
             }
             let executor = CaseExecutor(context: context, node: n)

@@ -10,6 +10,13 @@ struct LoginExecutor {
     let profile: String
 
     func run() async -> LoginResult {
+        if let p = context.graph.suite.profile(profile), case .oauth2(let oauth) = p.kind {
+            let fetched = await context.auth.oauth2Fetch(p, oauth)
+            switch fetched.result {
+            case .success: return LoginResult(profile: profile, succeeded: true, attempts: fetched.attempts, failure: nil)
+            case .failure(let e): return LoginResult(profile: profile, succeeded: false, attempts: fetched.attempts, failure: e.description)
+            }
+        }
         guard let p = context.graph.suite.profile(profile), case .login(let login) = p.kind else {
             return LoginResult(profile: profile, succeeded: false, attempts: 0, failure: "not a login profile")
         }

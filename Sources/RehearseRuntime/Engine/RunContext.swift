@@ -64,6 +64,7 @@ public final class RunContext: Sendable {
         self.baseScope = scope
         self.auth = AuthProvider(suite: graph.suite, environment: options.environment,
                                  renderer: TemplateRenderer(scope: scope, random: random, clock: clock), clock: clock, masker: masker)
+        auth.run.attach(self)
     }
 
     /// Plan vars are rendered once per run, on first use, so `random_hex` in a var is one value.
