@@ -130,12 +130,12 @@ struct CaseExecutor {
         let settled = resolved.retry.until.map { until in { (observed: ObservedResponse) in checker.check(until, observed).isEmpty } }
         let loop = RetryLoop(policy: resolved.retry, method: request.method, context: context)
         var retried: [FailedAttempt] = []
-        var result = await runHTTPAttempts(loop, request, checker, settled: settled) { retried.append(context.masker.masked($0)) }
+        var result = await runHTTPAttempts(loop, spec, request, checker, settled: settled) { retried.append(context.masker.masked($0)) }
         result.failedAttempts = retried
         return result
     }
 
-    func runHTTPAttempts(_ loop: RetryLoop, _ request: HTTPRequestData, _ checker: ExpectationChecker,
+    func runHTTPAttempts(_ loop: RetryLoop, _ spec: HTTPRequestSpec, _ request: HTTPRequestData, _ checker: ExpectationChecker,
                          settled: ((ObservedResponse) -> Bool)?, retried: (FailedAttempt) -> Void) async -> CaseResult {
         let outcome = await loop.run(attempt: { _ throws(TransportError) -> ObservedResponse in
             let response = try await sendRenewingOn401(request, spec)
