@@ -24,7 +24,7 @@ public enum NextSteps {
         if !protected.isEmpty, refused.count == protected.count, protected.contains(where: { !$0.outcome.isSuccess }) {
             let codes = Set(refused).sorted().map(String.init).joined(separator: "/")
             let profiles = Set(protected.compactMap(\.auth)).sorted()
-            let command = profiles.count == 1 ? "rehearse auth --profile \(profiles[0])" : "rehearse auth"
+            let command = profiles.count == 1 ? "rehearse auth --probe --profile \(profiles[0])" : "rehearse auth --probe"
             hints.append("\(codes) on every protected case: run `\(command)`")
         }
         for l in report.logins where !l.succeeded && l.failure != "interrupted" {
@@ -65,7 +65,7 @@ public enum NextSteps {
     static func assertionHint(_ r: CaseResult) -> String {
         switch r.exchange?.status {
         case 401?, 403?:
-            if let profile = r.auth { return "the server refused the credentials: run `rehearse auth --profile \(profile)`" }
+            if let profile = r.auth { return "the server refused the credentials: run `rehearse auth --probe --profile \(profile)`" }
             return "the endpoint wants credentials: set `auth:` on the case or its plan"
         case 404?: return "check the URL path and the ids it uses"
         case 429?: return "rate-limited: lower `--jobs`, or add 429 to `retry.on`"

@@ -73,6 +73,6 @@ final class GatesTests: XCTestCase {
     func testConsoleSummaryNamesTheGates() throws {
         let text = ConsoleReporter(live: false, color: false) { _ in }.finalText(try ReportFixtures.gated(), exitCode: 1)
         XCTAssertTrue(text.contains("gates\n  ✓ critical: 100% ≥ 100%\n  ✗ high: 25% < 90%\n"), text)
-        XCTAssertTrue(text.contains("hint: 403 on every protected case: run `rehearse auth --profile jwt`"), text)
+        XCTAssertTrue(text.contains("hint: 403 on every protected case: run `rehearse auth --probe --profile jwt`"), text)
     }
 }

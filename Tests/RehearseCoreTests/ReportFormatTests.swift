@@ -88,7 +88,7 @@ final class ReportFormatTests: XCTestCase {
 
     func testMarkdownSuggestsNextSteps() throws {
         let md = MarkdownReport.render(try ReportFixtures.small())
-        XCTAssertTrue(md.contains("- 403 on every protected case: run `rehearse auth --profile jwt`"), md)
+        XCTAssertTrue(md.contains("- 403 on every protected case: run `rehearse auth --probe --profile jwt`"), md)
         XCTAssertTrue(md.contains("raise `timeout` or check the endpoint"))
         XCTAssertTrue(md.contains("is base_url right for this environment?"))
         XCTAssertTrue(md.contains("it passes now: remove `xfail` from the case"))
@@ -103,7 +103,7 @@ final class ReportFormatTests: XCTestCase {
             ReportFixtures.result("p/b", .failed, auth: "jwt", status: 401, failure: refused),
             ReportFixtures.result("p/public", .passed, status: 200),
         ])
-        XCTAssertEqual(NextSteps.runHints(report), ["401/403 on every protected case: run `rehearse auth --profile jwt`"])
+        XCTAssertEqual(NextSteps.runHints(report), ["401/403 on every protected case: run `rehearse auth --probe --profile jwt`"])
         report.results.append(ReportFixtures.result("p/c", .passed, auth: "jwt", status: 200))
         XCTAssertEqual(NextSteps.runHints(report), [], "one protected case passed: the credentials work")
     }
@@ -115,7 +115,7 @@ final class ReportFormatTests: XCTestCase {
         XCTAssertEqual(hint(Failure(.timeout, "no response within 2s (h:443)")), "raise `timeout` or check the endpoint")
         XCTAssertEqual(hint(Failure(.transport, "connection refused (h:9)")), "is base_url right for this environment?")
         XCTAssertEqual(hint(Failure(.transport, "could not resolve host (nowhere.test:443)")), "is base_url right for this environment?")
-        XCTAssertEqual(hint(Failure(.assertion, "status"), status: 403, auth: "jwt"), "the server refused the credentials: run `rehearse auth --profile jwt`")
+        XCTAssertEqual(hint(Failure(.assertion, "status"), status: 403, auth: "jwt"), "the server refused the credentials: run `rehearse auth --probe --profile jwt`")
         XCTAssertEqual(hint(Failure(.assertion, "status"), status: 503), "the server failed: look in its logs for this request")
         XCTAssertEqual(hint(Failure(.interrupted, "interrupted")), "the run was interrupted: run again")
     }
@@ -140,7 +140,7 @@ final class ReportFormatTests: XCTestCase {
         for id in ["f-outcome", "f-priority", "f-tag", "f-text"] { XCTAssertTrue(html.contains("id=\"\(id)\"")) }
         XCTAssertTrue(html.contains("✗ gate high: 25% &lt; 90%"), "gates are shown")
         XCTAssertTrue(html.contains("<line class=\"gate\""), "gates are marked on the chart")
-        XCTAssertTrue(html.contains("403 on every protected case: run <code>rehearse auth --profile jwt</code>"))
+        XCTAssertTrue(html.contains("403 on every protected case: run <code>rehearse auth --probe --profile jwt</code>"))
         // Report data is escaped; the only raw < in a message would be a broken page.
         XCTAssertFalse(html.contains("a<b"))
         XCTAssertFalse(html.contains("<scope>"))

@@ -136,7 +136,7 @@ final class TruthfulResultsTests: XCTestCase {
         // A case with valid credentials that expects the refusal (a user token on an admin route).
         results.append(ReportFixtures.result("p/not-admin", .passed, auth: "staging", status: 403))
         let hints = NextSteps.runHints(RunReport(results: results))
-        XCTAssertTrue(hints.contains("403 on every protected case: run `rehearse auth --profile staging`"), "\(hints)")
+        XCTAssertTrue(hints.contains("403 on every protected case: run `rehearse auth --probe --profile staging`"), "\(hints)")
         // One protected case that got through: the credentials work.
         results.append(ReportFixtures.result("p/ok", .passed, auth: "staging", status: 200))
         XCTAssertFalse(NextSteps.runHints(RunReport(results: results)).contains { $0.contains("every protected case") })
