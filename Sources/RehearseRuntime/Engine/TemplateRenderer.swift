@@ -20,11 +20,20 @@ public struct TemplateScope: Sendable {
     public var environmentVars: [String: JSONValue] = [:]
     public var suiteVars: [String: JSONValue] = [:]
     public var processEnvironment: [String: String] = [:]
+    /// The element and index of an `each` instance (spec §9): `{{ item }}`, `{{ item.f }}`, `{{ index }}`.
+    public var item: JSONValue?
+    public var index: Int?
 
     public init() {}
 
     func lookup(_ segments: [String]) -> JSONValue? {
         let head = segments[0]
+        if let item, head == "item" {
+            var value: JSONValue? = item
+            for key in segments.dropFirst() { value = value?[key] }
+            return value
+        }
+        if let index, head == "index", segments.count == 1 { return .number(Double(index)) }
         if segments.count == 1 {
             if let v = cliVars[head] { return .string(v) }
             return planVars[head] ?? environmentVars[head] ?? suiteVars[head]
