@@ -14,7 +14,7 @@ import XCTest
 
 /// `each`, `teardown` and `extends` (spec §9) against the demo server, over real sockets.
 final class AuthoringIntegrationTests: XCTestCase {
-    let demo = DemoIntegrationTests()
+    let demo = DemoHelpers()
 
     /// A suite folder: the repository's rehearse.yaml (with its `json-api` template), a CSV data
     /// file and the plan.
@@ -203,5 +203,40 @@ final class AuthoringIntegrationTests: XCTestCase {
         XCTAssertEqual(graph.nodes.map(\.name), ["it/a[x]", "it/a[y]", "it/c"])
         let one = try XCTUnwrap(Lint.run(paths: [dir], options: CompileOptions(selection: Selection(filters: ["it/a[y]"]), cliVars: vars)).graph)
         XCTAssertEqual(one.nodes.filter(\.selected).map(\.name), ["it/a[y]"])
+    }
+}
+
+/// The demo-server helpers of `DemoIntegrationTests`, usable from other test classes.
+struct DemoHelpers {
+    func startServer() async throws -> DemoServer {
+        var config = DemoServerConfiguration(jwtSecret: DemoIntegrationTests.secret)
+        config.issuer = "example-auth-service"
+        config.agentStepDelay = .milliseconds(5)
+        return try await DemoServer.start(config)
+    }
+
+    func run(_ paths: [String], server: DemoServer, selection: Selection = Selection()) async throws -> (RunReport, RunContext) {
+        let vars = ["base_url": server.baseURL, "ws_url": server.webSocketURL]
+        let result = Lint.run(paths: paths, options: CompileOptions(selection: selection, environment: "demo", cliVars: vars))
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.message), [])
+        let graph = try XCTUnwrap(result.graph)
+        var options = RunOptions()
+        options.environment = [:]
+        options.cliVars = vars
+        options.seed = 7
+        let http = AsyncHTTPTransport()
+        let context = try RunContext(graph: graph, options: options, transport: http)
+        let report = await Runner.run(context)
+        await http.shutdown()
+        return (report, context)
+    }
+
+    func writePlan(_ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-authoring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try String(contentsOfFile: DemoIntegrationTests.repoPlans + "/rehearse.yaml", encoding: .utf8)
+            .write(to: dir.appendingPathComponent("rehearse.yaml"), atomically: true, encoding: .utf8)
+        try text.write(to: dir.appendingPathComponent("it.yaml"), atomically: true, encoding: .utf8)
+        return dir.path
     }
 }
