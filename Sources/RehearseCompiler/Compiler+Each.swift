@@ -74,10 +74,10 @@ extension NameChecker {
     /// Diagnostics about keys a case took from a suite template also name the template's line.
     static func noteTemplateOrigins(_ diagnostics: inout [Diagnostic], plan: Plan) {
         for i in diagnostics.indices where diagnostics[i].location.file == plan.file {
-            guard let p = diagnostics[i].location.position,
-                  let origin = TemplateOrigin.covering(p, in: plan.templateOrigins) else { continue }
-            let note = "this key comes " + origin.note
-            diagnostics[i].hint = diagnostics[i].hint.map { "\($0) (\(note))" } ?? note
+            let d = diagnostics[i]
+            guard let moved = TemplateOrigin.relocate(d.location.position, hint: d.hint, in: plan.templateOrigins) else { continue }
+            diagnostics[i].location = SourceLocation(file: plan.file, position: moved.position, length: moved.length)
+            diagnostics[i].hint = moved.hint
         }
     }
 }

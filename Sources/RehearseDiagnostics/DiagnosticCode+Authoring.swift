@@ -11,14 +11,9 @@ extension DiagnosticCode {
 }
 
 extension DiagnosticBag {
-    /// Adds `note` to the hint of every diagnostic from `start` on that `matches`: a key that came
-    /// from a suite template is reported in the plan and names the template's line too.
-    public func annotate(from start: Int, where matches: (Diagnostic) -> String?) {
-        replaceItems(from: start) { d in
-            guard let note = matches(d) else { return d }
-            var out = d
-            out.hint = out.hint.map { "\($0) (\(note))" } ?? note
-            return out
-        }
+    /// Rewrites the diagnostics from `start` on that `rewrite` changes (returns non-nil for): a
+    /// key that came from a suite template is reported in the plan and names the template's line.
+    public func annotate(from start: Int, _ rewrite: (Diagnostic) -> Diagnostic?) {
+        replaceItems(from: start) { rewrite($0) ?? $0 }
     }
 }

@@ -14,8 +14,13 @@ extension PlanParser {
         return items.map { ($0, true) }
     }
 
-    /// `each:` in its three forms: a list, `{file: PATH}`, or a capture reference (spec §9).
-    func each(_ node: YAMLNode) -> EachSpec? {
+    /// `each:` in its three forms: a list, `{file: PATH}`, or a capture reference (spec §9). A
+    /// broken one (already reported) still makes `item` a known name, so it is not reported again.
+    func each(_ node: YAMLNode) -> EachSpec {
+        eachSpec(node) ?? EachSpec(source: .inline, position: node.position)
+    }
+
+    func eachSpec(_ node: YAMLNode) -> EachSpec? {
         switch node.value {
         case .sequence(let items):
             let values = items.map(\.json)
@@ -57,7 +62,7 @@ extension PlanParser {
         }
         guard SuiteLoader.isInside(path, folder: suiteDir) else {
             return fail("data file '\(written)' is outside the suite folder",
-                        hint: "files a plan refers to stay inside its suite folder (\(suiteDir)); copy the file there")
+                        hint: "files a plan refers to stay inside its suite folder (where rehearse.yaml is); copy the file there")
         }
         guard FileManager.default.fileExists(atPath: path) else {
             return fail("data file '\(written)' not found", hint: "the path is relative to the plan's folder; looked for \(path)")

@@ -20,6 +20,8 @@ public struct CaseTemplates: Sendable {
     public var file: String
     public private(set) var names: [String] = []
     var byName: [String: YAMLNode] = [:]
+    /// The line each template's name is written on, for diagnostics.
+    var lines: [String: Int] = [:]
 
     public init(file: String = "rehearse.yaml") { self.file = file }
 
@@ -47,6 +49,7 @@ public struct CaseTemplates: Sendable {
             }
             out.names.append(name)
             out.byName[name] = p.value
+            out.lines[name] = p.key.position.line
         }
         return out
     }
@@ -88,7 +91,7 @@ extension PlanParser {
             let moved = template.relocated(to: n.position)
             merged = merged.map { Self.merge($0, over: moved) } ?? moved
             origins.items.append(TemplateOrigin(position: n.position, name: name, file: templates.file,
-                                                line: template.position.line))
+                                                line: templates.lines[name] ?? template.position.line))
         }
         guard let merged else { return node }
         return Self.merge(merged, over: node)
@@ -114,8 +117,12 @@ extension PlanParser {
         guard !applied.isEmpty else { return }
         let file = origins.planFile
         ctx.bag.annotate(from: start) { d in
-            guard d.location.file == file, let p = d.location.position else { return nil }
-            return TemplateOrigin.covering(p, in: applied).map { "this key comes " + $0.note }
+            guard d.location.file == file, d.code != .unknownTemplate,
+                  let moved = TemplateOrigin.relocate(d.location.position, hint: d.hint, in: applied) else { return nil }
+            var out = d
+            out.location = SourceLocation(file: file, position: moved.position, length: moved.length)
+            out.hint = moved.hint
+            return out
         }
     }
 }

@@ -81,7 +81,7 @@ final class AuthoringTests: XCTestCase {
             "plan.yaml:5:36 item-field the CSV header of ../data/users.csv has no column 'emial'",
             "plan.yaml:8:18 each-file data file 'nothing.csv' not found",
             "plan.yaml:12:18 each-file data file '../../outside.csv' is outside the suite folder",
-            "plan.yaml:17:54 item-field the elements of `each` (the inline list) have no field 'seats'",
+            "plan.yaml:17:52 item-field the elements of `each` (the inline list) have no field 'seats'",
         ])
         let hint = Lint.run(paths: [dir], options: CompileOptions(cliVars: ["base_url": "http://x"])).diagnostics.first?.hint
         XCTAssertEqual(hint, "did you mean 'email'?")
@@ -135,7 +135,7 @@ final class AuthoringTests: XCTestCase {
         let file = dir + "/rehearse.yaml"
         XCTAssertEqual(shown, [
             "4 unknown-template unknown template 'brokn' | did you mean 'broken'?",
-            "8 unknown-key unknown key 'bodee' in expect | this key comes from template 'broken' (\(file):3)",
+            "8 unknown-key unknown key 'bodee' in expect | did you mean 'body'? (this key comes from template 'broken' (\(file):3))",
             "8 unknown-name unknown name 'nope' | define it under `vars:` (plan, environment or suite), or pass --var nope=VALUE (this key comes from template 'broken' (\(file):3))",
         ])
         XCTAssertTrue(result.diagnostics.allSatisfy { $0.location.file.hasSuffix("plan.yaml") })

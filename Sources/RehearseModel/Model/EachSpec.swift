@@ -93,6 +93,16 @@ public struct TemplateOrigin: Sendable, Hashable {
 
     /// "key from template 'json-api' (plans/rehearse.yaml:12)".
     public var note: String { "from template '\(name)' (\(file):\(line))" }
+
+    /// `message` and `hint` of a diagnostic at `position`, pointed at the template's name and with
+    /// the template named, when the position holds keys of one of `origins`.
+    public static func relocate(_ position: SourcePosition?, hint: String?, in origins: [TemplateOrigin])
+        -> (position: SourcePosition, length: Int, hint: String)?
+    {
+        guard let position, let origin = covering(position, in: origins) else { return nil }
+        let note = "this key comes " + origin.note
+        return (origin.position, origin.name.count, hint.map { "\($0) (\(note))" } ?? note)
+    }
 }
 
 extension TemplateOrigin {

@@ -53,7 +53,7 @@ extension RehearseSchemas {
           "name": {"type": "string", "description": "A description for reports."},
           "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags of the case, added to its plan's."},
           "priority": {"enum": ["critical", "high", "normal", "low"], "description": "Overrides the plan's priority."},
-          "request": {"$ref": "#/$defs/request"},
+          "request": {"description": "A partial request: any keys of a request map (method, url, headers, query, json, body, form, timeout), merged under the case's own.", "anyOf": [{"type": "string"}, {"type": "object"}]},
           "websocket": {"type": "object", "description": "A WebSocket conversation (see the plan schema)."},
           "auth": {"$ref": "#/$defs/auth"},
           "expect": {"$ref": "#/$defs/expect"},
