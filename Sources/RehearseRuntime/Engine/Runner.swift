@@ -222,7 +222,8 @@ final class RunState: Sendable {
             return s.outbox
         }
         while !batch.isEmpty {
-            for item in batch { observer.caseFinished(item.result, done: item.done, total: total) }
+            // Instances of a list expanded at run time come on top of the planned total.
+            for item in batch { observer.caseFinished(item.result, done: item.done, total: max(total, item.done)) }
             batch = shared.withLock { s in
                 s.delivering = !s.outbox.isEmpty
                 defer { s.outbox = [] }
