@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 @testable import Rehearse
@@ -235,5 +236,33 @@ final class AuthoringTests: XCTestCase {
         XCTAssertEqual(report.outcome("later"), .skipped)
         XCTAssertEqual(report.outcome("cleanup"), .passed, "teardown runs once more after the interrupt")
         XCTAssertTrue(context.isCancelled, "the run stays interrupted")
+    }
+}
+
+extension AuthoringTests {
+    /// `rehearse list --format json --resolved` on the example suite: a case with `extends` shows
+    /// the template's headers and expectations merged in, an instance its element.
+    func testListResolvedShowsCasesFullyMerged() throws {
+        let plans = ExamplePlansTests.repo.appendingPathComponent("plans").path
+        let out = Mutex("")
+        let console = Console(out: { text in out.withLock { $0 += text } }, err: { _ in })
+        let request = Pipeline.PlanRequest(paths: [plans], options: CompileOptions(selection: Selection(filters: ["high/authoring/*"])))
+        XCTAssertEqual(Pipeline.list(request, format: .json, resolved: true, console: console), .ok)
+        let rows = try JSONValue.parse(out.withLock { $0 })
+        guard case .array(let all) = rows else { return XCTFail("not a list") }
+        let byID = Dictionary(all.compactMap { row -> (String, JSONValue)? in
+            guard case .string(let id)? = row["id"] else { return nil }
+            return (id, row)
+        }, uniquingKeysWith: { a, _ in a })
+        let create = try XCTUnwrap(byID["high/authoring/create-thread"]?["case"])
+        XCTAssertEqual(create["request"]?["headers"]?["Accept"], "application/json")
+        XCTAssertEqual(create["expect"]?["status"], 201)
+        XCTAssertNotNil(create["expect"]?["headers"]?["Content-Type"])
+        XCTAssertNil(create["extends"])
+        let ada = try XCTUnwrap(byID["high/authoring/greet-user[ada]"]?["case"])
+        XCTAssertEqual(ada["item"]?["email"], "ada@example.com")
+        XCTAssertEqual(ada["index"], 0)
+        XCTAssertEqual(byID["high/authoring/read-mine"]?["each"], "expanded at run time from list-mine.ids")
+        XCTAssertEqual(byID["high/authoring/delete-thread"]?["tags"], ["authoring", "teardown"])
     }
 }
