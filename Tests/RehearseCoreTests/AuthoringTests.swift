@@ -266,3 +266,27 @@ extension AuthoringTests {
         XCTAssertEqual(byID["high/authoring/delete-thread"]?["tags"], ["authoring", "teardown"])
     }
 }
+
+extension AuthoringTests {
+    /// JSON and YAML data files give one instance per element; a YAML file under `_data` is not a plan.
+    func testJSONAndYAMLDataFiles() throws {
+        let dir = try suiteDir([
+            "rehearse.yaml": "version: 1\n",
+            "_data/tiers.yaml": "- {name: free, seats: 1}\n- {name: pro, seats: 5}\n",
+            "_data/ids.json": "[10, 20, 30]",
+            "_data/object.json": "{\"a\": 1}",
+            "plan.yaml": """
+            auth: none
+            cases:
+              - {id: tier, each: {file: _data/tiers.yaml}, request: "GET {{ base_url }}/{{ item.name }}?s={{ item.seats }}", expect: {status: 200}}
+              - {id: id, each: {file: _data/ids.json}, request: "GET {{ base_url }}/{{ item }}", expect: {status: 200}}
+            """,
+        ])
+        let result = Lint.run(paths: [dir], options: CompileOptions(cliVars: ["base_url": "http://x"]))
+        XCTAssertEqual(result.diagnostics.map(\.message), [])
+        XCTAssertEqual(result.graph?.nodes.map(\.name), ["plan/tier[free]", "plan/tier[pro]", "plan/id[0]", "plan/id[1]", "plan/id[2]"])
+        try "auth: none\ncases:\n  - {id: o, each: {file: _data/object.json}, request: \"GET {{ base_url }}/x\", expect: {status: 200}}\n"
+            .write(toFile: dir + "/plan.yaml", atomically: true, encoding: .utf8)
+        XCTAssertEqual(lint(dir), ["plan.yaml:3:26 each-file data file '_data/object.json' holds an object, not a list"])
+    }
+}
