@@ -36,8 +36,7 @@ public enum DryRun {
             } else if let each = c.each, each.isRuntime {
                 // The list is known only at run time: show the first instance's shape.
                 out += "  (repeated for each element of \(each.origin), expanded at run time)\n"
-                renderer.scope.item = .string("<item>")
-                renderer.scope.index = 0
+                renderer.scope.itemPlaceholder = true
             }
             guard case .http(let spec) = c.kind else {
                 if case .websocket(let ws) = c.kind { out += await describe(ws, executor, renderer) }

@@ -23,6 +23,8 @@ public struct TemplateScope: Sendable {
     /// The element and index of an `each` instance (spec §9): `{{ item }}`, `{{ item.f }}`, `{{ index }}`.
     public var item: JSONValue?
     public var index: Int?
+    /// `--dry-run` of a list known only at run time: `item…` and `index` read as `<item.x>`.
+    var itemPlaceholder = false
 
     public init() {}
 
@@ -34,6 +36,9 @@ public struct TemplateScope: Sendable {
             return value
         }
         if let index, head == "index", segments.count == 1 { return .number(Double(index)) }
+        if itemPlaceholder, head == "item" || (head == "index" && segments.count == 1) {
+            return .string("<" + segments.joined(separator: ".") + ">")
+        }
         if segments.count == 1 {
             if let v = cliVars[head] { return .string(v) }
             return planVars[head] ?? environmentVars[head] ?? suiteVars[head]
