@@ -86,10 +86,11 @@ public enum Pipeline {
     public enum ListFormat: String, Sendable, CaseIterable { case text, json }
 
     /// The selected cases with their priority and tags.
-    public static func list(_ request: PlanRequest, format: ListFormat, console: Console) -> ExitStatus {
+    public static func list(_ request: PlanRequest, format: ListFormat, resolved: Bool = false, console: Console) -> ExitStatus {
         guard let graph = plan(request, console: console) else { return .invalid }
         switch format {
         case .text: console.out(CaseListRenderer.text(graph))
+        case .json where resolved: console.out(resolvedList(graph).prettyText() + "\n")
         case .json: console.out(CaseListRenderer.json(graph).prettyText() + "\n")
         }
         return .ok

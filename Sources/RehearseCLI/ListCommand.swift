@@ -16,8 +16,11 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Pipeline.ListFormat = .text
 
+    @Flag(help: "With --format json: show each case as it runs, the templates it extends merged in.")
+    var resolved = false
+
     func run() throws {
-        try Pipeline.list(try selection.planRequest(), format: format, console: .standard()).exit()
+        try Pipeline.list(try selection.planRequest(), format: format, resolved: resolved, console: .standard()).exit()
     }
 }
 

@@ -22,6 +22,7 @@ struct CaseResolver {
         let c = plan.cases[ref.index]
         var tags = plan.tags
         for t in c.tags where !tags.contains(t) { tags.append(t) }
+        if c.isTeardown, !tags.contains("teardown") { tags.append("teardown") }
         let retry = c.retry.map { $0.applied(to: baseRetry) } ?? baseRetry
         var requestTimeout: Duration?
         if case .http(let r) = c.kind { requestTimeout = r.timeout }
@@ -43,8 +44,9 @@ struct CaseResolver {
             }
             for n in c.needs { if let j = index[n.value] { add(j, .needs) } }
             for (j, name) in analysis.captureDependencies[i] { add(j, .capture(name)) }
-            if plan.serial, i > 0 { add(i - 1, .serial) }
+            if plan.serial, i > 0, !c.isTeardown { add(i - 1, .serial) }
             analysis.edges.append(edges)
+            analysis.instances.append(Self.instances(of: c))
         }
     }
 }
@@ -72,19 +74,35 @@ extension Compiler {
         let loginNode = Dictionary(uniqueKeysWithValues: logins.enumerated().map { ($1, $0) })
         var resolved: [Int: ResolvedCase] = [:]
         resolved.reserveCapacity(nodes.capacity)
-        // Case nodes are numbered plan by plan: a case's node is its plan's base plus its index.
+        // Case nodes are numbered plan by plan, in file order; a case repeated by a static `each`
+        // has one node per element, and whatever depends on it waits for all of them (spec §9).
         for (p, plan) in loaded.plans.enumerated() {
-            let base = nodes.count
             let analysis = analyses[p]
+            let caseNodes = Self.nodeRanges(plan, analysis, from: nodes.count)
             for (i, c) in plan.cases.enumerated() {
                 let r = analysis.resolved[i]
-                var deps = analysis.edges[i].map { GraphEdge(from: base + $0.0, reason: $0.1) }
+                var deps: [GraphEdge] = []
+                for (j, reason) in analysis.edges[i] { for k in caseNodes[j] { deps.append(GraphEdge(from: k, reason: reason)) } }
+                if c.isTeardown {
+                    for (j, other) in plan.cases.enumerated() where !other.isTeardown && !analysis.edges[i].contains(where: { $0.0 == j }) {
+                        for k in caseNodes[j] { deps.append(GraphEdge(from: k, reason: .teardown)) }
+                    }
+                }
                 if case .profile(let name, _) = r.auth, let login = loginNode[name.value] {
                     deps.append(GraphEdge(from: login, reason: .auth))
                 }
-                resolved[base + i] = r
-                nodes.append(GraphNode(kind: .testCase(CaseRef(plan: p, index: i)), name: plan.id + "/" + c.id,
-                                       dependencies: deps, selected: false))
+                let kind = GraphNode.Kind.testCase(CaseRef(plan: p, index: i))
+                guard let instances = analysis.instances[i] else {
+                    resolved[nodes.count] = r
+                    nodes.append(GraphNode(kind: kind, name: plan.id + "/" + c.id, dependencies: deps, selected: false))
+                    continue
+                }
+                for instance in instances {
+                    var ri = r
+                    ri.instance = instance
+                    resolved[nodes.count] = ri
+                    nodes.append(GraphNode(kind: kind, name: plan.id + "/" + ri.resultID(c), dependencies: deps, selected: false))
+                }
             }
         }
         return ExecutableGraph(suite: suite, plans: loaded.plans, environment: envName, nodes: nodes,
@@ -171,16 +189,17 @@ extension Compiler {
         var work: [Int] = []
         for (i, n) in full.nodes.enumerated() {
             guard case .testCase = n.kind, let r = full.cases[i] else { continue }
-            if options.selection.includes(name: n.name, priority: r.priority, tags: r.tags) {
+            if selectionNames(n, r, full).contains(where: { options.selection.includes(name: $0, priority: r.priority, tags: r.tags) }) {
                 picked.insert(i)
                 work.append(i)
             }
         }
         while let i = work.popLast() {
             guard keep.insert(i).inserted else { continue }
-            work += full.nodes[i].dependencies.map(\.from)
+            work += full.nodes[i].dependencies.filter { $0.reason != .teardown }.map(\.from)
         }
         if let shard = options.shard { keep = restrict(keep, of: full, to: shard) }
+        addTeardown(to: &keep, of: full)
         let kept = keep.sorted()
         var newIndex: [Int: Int] = [:]
         for (j, i) in kept.enumerated() { newIndex[i] = j }
@@ -191,7 +210,8 @@ extension Compiler {
         for i in kept {
             var n = full.nodes[i]
             n.selected = picked.contains(i)
-            n.dependencies = n.dependencies.map { GraphEdge(from: newIndex[$0.from]!, reason: $0.reason) }
+            // A teardown case kept with part of its plan waits only for the part that runs.
+            n.dependencies = n.dependencies.compactMap { e in newIndex[e.from].map { GraphEdge(from: $0, reason: e.reason) } }
             if let r = full.cases[i] { cases[nodes.count] = r }
             nodes.append(n)
         }

@@ -11,6 +11,8 @@ struct NameScope {
     var selfID: String?
     /// Vars whose value is an object, so `{{ var.key }}` is a lookup into it.
     var objectVars: Set<String> = []
+    /// The case's `each`, which defines `item` and `index` (spec §9).
+    var each: EachSpec?
 }
 
 /// What the compiler learned about one plan: its problems, and per case the captures it uses
@@ -24,6 +26,8 @@ struct PlanAnalysis: Sendable {
     /// Per case: what it inherits, and its edges to other cases of the plan (case index, reason).
     var resolved: [ResolvedCase] = []
     var edges: [[(Int, EdgeReason)]] = []
+    /// Per case: the elements of a static `each` list (nil: the case is one node).
+    var instances: [[CaseInstance]?] = []
 }
 
 /// Checks template names, functions, auth uses and schema files. One instance per plan, so plans
@@ -104,6 +108,7 @@ struct NameChecker {
         var analysis = PlanAnalysis()
         checker.checkPlan(plan, into: &analysis)
         analysis.diagnostics = checker.diagnostics
+        if !plan.templateOrigins.isEmpty { noteTemplateOrigins(&analysis.diagnostics, plan: plan) }
         return analysis
     }
 
@@ -123,6 +128,7 @@ struct NameChecker {
         for (i, c) in plan.cases.enumerated() where index[c.id] == nil { index[c.id] = i }
         for c in plan.cases {
             scope.selfID = c.id
+            scope.each = c.each
             envRefs = [:]
             captureRefs = []
             for (t, pos) in c.templates { check(t, scope: scope, file: plan.file, fallback: pos) }
@@ -154,6 +160,10 @@ struct NameChecker {
                 checkCall(name, args, file: file, at: pos)
             case .name(let segments):
                 let head = segments[0]
+                if head == "item" || (head == "index" && segments.count == 1) {
+                    checkItem(segments, scope: scope, file: file, at: pos)
+                    continue
+                }
                 if head == "env" {
                     if segments.count != 2 {
                         report(.template, "write an environment variable as {{ env.NAME }}", file: file, at: pos)

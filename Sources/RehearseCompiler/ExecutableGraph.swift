@@ -15,9 +15,13 @@ public enum EdgeReason: Sendable, Hashable, CustomStringConvertible {
     case capture(String)
     case serial
     case auth
+    /// A teardown case runs after every other case of its plan, whatever their outcome.
+    case teardown
 
     public var description: String {
         switch self {
+        case .teardown: return "teardown"
+
         case .needs: return "needs"
         case .capture(let name): return "uses capture \(name)"
         case .serial: return "serial"
@@ -28,6 +32,8 @@ public enum EdgeReason: Sendable, Hashable, CustomStringConvertible {
     /// The link as a sentence fragment: "A needs B", "A uses capture x of B".
     public var phrase: String {
         switch self {
+        case .teardown: return "tears down after"
+
         case .needs: return "needs"
         case .capture(let name): return "uses capture '\(name)' of"
         case .serial: return "runs after (serial plan)"
@@ -65,6 +71,11 @@ public struct ResolvedCase: Sendable {
     public var auth: AuthUse
     public var retry: RetryPolicy
     public var timeout: Duration
+    /// The element of an `each` list this node runs (spec §9); nil for a case run once.
+    public var instance: CaseInstance? = nil
+
+    /// The id results carry: `case-id`, or `case-id[KEY]` for an instance.
+    public func resultID(_ c: Case) -> String { instance.map { "\(c.id)[\($0.key)]" } ?? c.id }
 }
 
 /// The compiled run: what the engine executes and `graph`/`list` print.

@@ -15,6 +15,11 @@ public final class DiagnosticBag {
     public func append(_ d: Diagnostic) { items.append(d) }
     public func append(contentsOf ds: [Diagnostic]) { items.append(contentsOf: ds) }
 
+    /// Rewrites the diagnostics from `start` on (see `annotate(from:where:)`).
+    func replaceItems(from start: Int, _ f: (Diagnostic) -> Diagnostic) {
+        for i in start..<items.count { items[i] = f(items[i]) }
+    }
+
     /// Reports a problem in this bag's file.
     public func report(_ code: DiagnosticCode, _ message: String, at position: SourcePosition?,
                        length: Int = 1, severity: Severity = .error, hint: String? = nil) {

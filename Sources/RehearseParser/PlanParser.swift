@@ -4,12 +4,15 @@ import RehearseDiagnostics
 /// Turns a plan file's node tree into a `Plan`, reporting every problem it finds.
 public struct PlanParser {
     let ctx: ParseContext
+    /// The suite's `templates:` (for `extends`) and folder (for `each` data files): spec §9.
+    public var authoring = AuthoringInputs()
+    let origins = OriginCollector()
 
     public init(diagnostics: DiagnosticBag) { self.ctx = ParseContext(bag: diagnostics) }
 
-    static let planKeys = ["name", "priority", "tags", "auth", "vars", "serial", "cases"]
+    static let planKeys = ["name", "priority", "tags", "auth", "vars", "serial", "cases", "teardown"]
     static let caseKeys = ["id", "name", "tags", "priority", "request", "websocket", "auth", "expect", "capture",
-                           "needs", "retry", "timeout", "load", "skip", "xfail"]
+                           "needs", "retry", "timeout", "load", "skip", "xfail", "each", "extends"]
 
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
         // Fields are gathered first: a `Plan` is immutable once built.
@@ -17,12 +20,15 @@ public struct PlanParser {
         var vars: [(String, ValueTemplate)] = [], serial = false, cases: [Case] = []
         func plan() -> Plan {
             Plan(id: id, file: file, name: name, priority: priority, tags: tags, auth: auth, vars: vars,
-                 serial: serial, cases: cases)
+                 serial: serial, cases: cases, templateOrigins: origins.items)
         }
+        origins.planFile = file
+        let diagnosticsBefore = ctx.bag.items.count
+        defer { noteTemplateOrigins(from: diagnosticsBefore) }
         guard let pairs = ctx.mapping(root, what: "a plan", allowed: Self.planKeys,
                                       hint: "a plan is a mapping with `cases:` and optional name, priority, tags, auth, vars, serial")
         else { return plan() }
-        var casesNode: YAMLNode?
+        var casesNode: YAMLNode?, teardownNode: YAMLNode?
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
@@ -33,6 +39,7 @@ public struct PlanParser {
             case "vars": vars = ctx.vars(v, what: "vars")
             case "serial": serial = ctx.bool(v, what: "serial") ?? false
             case "cases": casesNode = v
+            case "teardown": teardownNode = v
             default: break
             }
         }
@@ -47,8 +54,8 @@ public struct PlanParser {
         }
         var seen: [String: SourcePosition] = [:]
         cases.reserveCapacity(items.count)
-        for item in items {
-            guard let c = parseCase(item) else { continue }
+        for (item, teardown) in items.map({ ($0, false) }) + teardownItems(teardownNode) {
+            guard let c = parseCase(item, teardown: teardown) else { continue }
             if let first = seen[c.id] {
                 ctx.bag.report(.duplicateID, "duplicate case id '\(c.id)'", at: c.position, length: c.id.count,
                                hint: "'\(c.id)' is already used at line \(first.line); ids are unique in a plan")
@@ -103,10 +110,11 @@ public struct PlanParser {
         return .profile(profile, mode: mode)
     }
 
-    func parseCase(_ node: YAMLNode) -> Case? {
+    func parseCase(_ written: YAMLNode, teardown: Bool = false) -> Case? {
         ctx.collector.start()
         defer { _ = ctx.collector.finish() }
         let errorsBefore = ctx.bag.items.count
+        let node = applyExtends(written)
         guard let pairs = ctx.mapping(node, what: "a case", allowed: Self.caseKeys) else { return nil }
         guard let idNode = node["id"] else {
             ctx.error(.missingKey, "a case needs an `id`", node, hint: "add `id: some-name` ([a-z0-9_-]+, unique in the plan)")
@@ -135,7 +143,7 @@ public struct PlanParser {
         // Fields are gathered first and the case is built once: a `Case` is immutable.
         var name: String?, tags: [String] = [], priority: Priority?, auth: AuthUse?, expect = Expectation()
         var captures: [Capture] = [], needs: [Located<String>] = [], retry: RetryOverride?, timeout: Duration?
-        var load: LoadSpec?, skip: String?, xfail: String?
+        var load: LoadSpec?, skip: String?, xfail: String?, each: EachSpec?
         var hasExpect = false, expectHadErrors = false
         for p in pairs {
             let v = p.value
@@ -156,6 +164,7 @@ public struct PlanParser {
             case "load": load = self.load(v)
             case "skip": skip = reason(v, what: "skip")
             case "xfail": xfail = reason(v, what: "xfail")
+            case "each": each = self.each(v)
             default: break
             }
         }
@@ -163,7 +172,7 @@ public struct PlanParser {
                      kind: kind ?? .http(HTTPRequestSpec(method: "GET", url: Template(literal: ""), position: node.position)),
                      name: name, tags: tags, priority: priority, auth: auth, expect: expect, captures: captures,
                      needs: needs, retry: retry, timeout: timeout, load: load, skip: skip, xfail: xfail,
-                     templates: ctx.collector.items)
+                     templates: ctx.collector.items, each: each, isTeardown: teardown)
         // A case whose parts had errors may have lost an expectation with them; saying it expects
         // nothing would only repeat that problem.
         if !expectHadErrors && ctx.bag.items.count == errorsBefore {

@@ -72,18 +72,20 @@ public enum SuiteLoader {
 
         var suite = Suite()
         var sources: [String: [UInt8]] = [:]
+        var authoring = AuthoringInputs(suiteDir: rootDir)
         if let suitePath = suiteNames.map({ join(rootDir, $0) }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
             let bag = DiagnosticBag(file: suitePath)
             if let bytes = read(suitePath, bag: bag) {
                 sources[suitePath] = bytes
                 if let node = YAMLLoader.load(bytes, diagnostics: bag) {
                     suite = SuiteParser(diagnostics: bag).parseSuite(node, file: suitePath)
+                    authoring.templates = CaseTemplates.parse(node, file: suitePath, bag: bag)
                 }
             }
             diagnostics += bag.items
         }
 
-        let results = parsePlans(files)
+        let results = parsePlans(files, authoring: authoring)
         var plans: [Plan] = []
         for r in results {
             diagnostics += r.diagnostics
@@ -106,7 +108,7 @@ public enum SuiteLoader {
     }
 
     /// Parses every file, spread over the machine's cores; order follows `files`.
-    static func parsePlans(_ files: [PlanFile]) -> [ParseResult] {
+    static func parsePlans(_ files: [PlanFile], authoring: AuthoringInputs = AuthoringInputs()) -> [ParseResult] {
         // A raw buffer, not an array in a class: two threads writing distinct slots of one array
         // property would trip Swift's dynamic exclusivity checks.
         let slots = UnsafeMutableBufferPointer<ParseResult?>.allocate(capacity: files.count)
@@ -118,24 +120,25 @@ public enum SuiteLoader {
         DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { w in
             var i = w
             while i < files.count {
-                shared[i] = parseOne(files[i])
+                shared[i] = parseOne(files[i], authoring: authoring)
                 i += workers
             }
         }
         return slots.map { $0! }
     }
 
-    static func parseOne(_ file: PlanFile) -> ParseResult {
+    static func parseOne(_ file: PlanFile, authoring: AuthoringInputs = AuthoringInputs()) -> ParseResult {
         let bag = DiagnosticBag(file: file.path)
         guard let bytes = read(file.path, bag: bag) else {
             return ParseResult(path: file.path, plan: nil, diagnostics: bag.items, bytes: nil)
         }
-        return parse(bytes, file: file, bag: bag)
+        return parse(bytes, file: file, bag: bag, authoring: authoring)
     }
 
     /// Parses plan text held in memory (tests, and tools that generate plans).
-    public static func parsePlan(_ bytes: [UInt8], id: String, path: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
-        let r = parse(bytes, file: PlanFile(id: id, path: path), bag: DiagnosticBag(file: path))
+    public static func parsePlan(_ bytes: [UInt8], id: String, path: String,
+                                 authoring: AuthoringInputs = AuthoringInputs()) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        let r = parse(bytes, file: PlanFile(id: id, path: path), bag: DiagnosticBag(file: path), authoring: authoring)
         return (r.plan, r.diagnostics)
     }
 
@@ -146,10 +149,12 @@ public enum SuiteLoader {
         return (SuiteParser(diagnostics: bag).parseSuite(node, file: path), bag.items)
     }
 
-    static func parse(_ bytes: [UInt8], file: PlanFile, bag: DiagnosticBag) -> ParseResult {
+    static func parse(_ bytes: [UInt8], file: PlanFile, bag: DiagnosticBag, authoring: AuthoringInputs = AuthoringInputs()) -> ParseResult {
         var plan: Plan?
         if let node = YAMLLoader.load(bytes, diagnostics: bag) {
-            plan = PlanParser(diagnostics: bag).parsePlan(node, id: file.id, file: file.path)
+            var parser = PlanParser(diagnostics: bag)
+            parser.authoring = authoring
+            plan = parser.parsePlan(node, id: file.id, file: file.path)
         }
         // Source text is kept only when there is something to show from it.
         return ParseResult(path: file.path, plan: plan, diagnostics: bag.items, bytes: bag.items.isEmpty ? nil : bytes)

@@ -11,7 +11,7 @@ public struct SuiteParser {
         plans = PlanParser(diagnostics: diagnostics)
     }
 
-    static let keys = ["version", "default_env", "environments", "vars", "headers", "defaults", "auth"]
+    static let keys = ["version", "default_env", "environments", "vars", "headers", "defaults", "auth", "templates"]
 
     public func parseSuite(_ root: YAMLNode, file: String) -> Suite {
         var suite = Suite()

@@ -41,6 +41,7 @@ public enum GraphRenderer {
                 let node = g.nodes[n]
                 var line = "  \(node.name)"
                 if !node.selected, case .testCase = node.kind { line += "  (needed by selection)" }
+                if let note = CaseListRenderer.eachNote(g, n) { line += "  (\(note))" }
                 if !node.dependencies.isEmpty {
                     line += "  <- " + node.dependencies.map { "\(g.nodes[$0.from].name) (\($0.reason))" }.joined(separator: ", ")
                 }
@@ -90,15 +91,26 @@ public enum CaseListRenderer {
         }
     }
 
+    /// "expanded at run time from list-users.ids" for a case whose `each` list is a capture.
+    public static func eachNote(_ g: ExecutableGraph, _ node: Int) -> String? {
+        guard case .testCase(let ref) = g.nodes[node].kind, let each = g.testCase(ref).each, each.isRuntime else { return nil }
+        return "expanded at run time from \(each.origin)"
+    }
+
+    static func notes(_ g: ExecutableGraph) -> [String?] {
+        g.nodes.indices.compactMap { i in g.cases[i] == nil ? nil : .some(eachNote(g, i)) }
+    }
+
     public static func text(_ g: ExecutableGraph) -> String {
-        let rows = rows(g)
+        let rows = rows(g), notes = notes(g)
         let width = rows.map(\.name.count).max() ?? 0
         var out = ""
-        for r in rows {
+        for (r, note) in zip(rows, notes) {
             var line = r.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
             line += r.priority.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             line += r.tags.joined(separator: ",")
             if !r.selected { line += "  (needed by selection)" }
+            if let note { line += "  (\(note))" }
             out += line.trimmingTrailingSpaces() + "\n"
         }
         let picked = rows.filter(\.selected).count
@@ -108,9 +120,11 @@ public enum CaseListRenderer {
     }
 
     public static func json(_ g: ExecutableGraph) -> JSONValue {
-        .array(rows(g).map {
-            .object(["id": .string($0.name), "priority": .string($0.priority.rawValue),
-                     "tags": .array($0.tags.map { .string($0) }), "selected": .bool($0.selected)])
+        .array(zip(rows(g), notes(g)).map { row, note in
+            var o: [String: JSONValue] = ["id": .string(row.name), "priority": .string(row.priority.rawValue),
+                                          "tags": .array(row.tags.map { .string($0) }), "selected": .bool(row.selected)]
+            if let note { o["each"] = .string(note) }
+            return .object(o)
         })
     }
 }

@@ -95,6 +95,7 @@ case "scale": try await ScaleBenchmark.run(plans: arg("--plans", 500), perPlan: 
                                            latencyMS: arg("--latency-ms", 20))
 case "run": try await RunBenchmark.run(cases: arg("--cases", 2000), jobs: arg("--jobs", 8), memoryCases: arg("--memory-cases", 10_000),
                                      runs: arg("--runs", 7))
+case "each": try await EachBenchmark.run(rows: arg("--rows", 10_000), jobs: arg("--jobs", 64), runs: arg("--runs", 5))
 case "engine": try await EngineBenchmark.run(cases: arg("--cases", 10_000), jobs: arg("--jobs", 8), runs: arg("--runs", 5))
 case "serve":  // a demo server for manual profiling: prints its URL, serves until killed
     let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "bench"))
@@ -107,6 +108,7 @@ default:
            rehearse-bench run [--cases N] [--jobs N] [--runs N] [--memory-cases N]
            rehearse-bench scale [--plans N] [--cases N] [--jobs N] [--latency-ms N]
            rehearse-bench engine [--cases N] [--jobs N] [--runs N]
+           rehearse-bench each [--rows N] [--jobs N] [--runs N]
            rehearse-bench serve                              (demo server for profiling; prints its URL)
            rehearse-bench raw URL REQUESTS CONCURRENCY [loop|transport|compare|compare-engine]
     """)

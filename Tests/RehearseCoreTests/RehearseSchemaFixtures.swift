@@ -178,6 +178,16 @@ enum RehearseSchemaFixtures {
       },
       "vars": {"n": 5},
       "headers": {"User-Agent": "rehearse", "X-Num": 1},
+      "templates": {
+        "json-api": {
+          "tags": ["api"],
+          "auth": "none",
+          "request": {"headers": {"Accept": "application/json"}},
+          "expect": {"status": 200, "headers": {"Content-Type": {"contains": "json"}}},
+          "retry": {"attempts": 1},
+          "timeout": "5s"
+        }
+      },
       "defaults": {
         "timeout": "30s",
         "auth": {"use": "rs", "mode": "valid"},
@@ -279,6 +289,25 @@ enum RehearseSchemaFixtures {
           "xfail": "known redirect bug"
         },
         {
+          "id": "per-tier",
+          "extends": ["json-api", "paged"],
+          "each": [{"name": "free"}, {"name": "pro"}],
+          "request": {"url": "https://example.com/tiers/{{ item.name }}"}
+        },
+        {
+          "id": "per-user",
+          "extends": "json-api",
+          "each": {"file": "data/users.csv"},
+          "request": "GET https://example.com/users/{{ item.email }}",
+          "expect": {"status": 200}
+        },
+        {
+          "id": "per-id",
+          "each": "{{ poll.ids }}",
+          "request": "GET https://example.com/items/{{ item }}",
+          "expect": {"status": 200}
+        },
+        {
           "id": "poll",
           "request": "GET https://example.com/job",
           "retry": {"attempts": 10, "interval": "500ms", "until": {"json": {"$.state": "ready"}}}
@@ -314,6 +343,9 @@ enum RehearseSchemaFixtures {
           },
           "expect": {"status": 101}
         }
+      ],
+      "teardown": [
+        {"id": "cleanup", "request": "DELETE https://example.com/items/{{ poll.ids }}", "expect": {"status": [200, 204, 404]}}
       ]
     }
     """#

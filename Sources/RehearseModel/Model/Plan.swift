@@ -31,9 +31,12 @@ public final class Plan: Sendable {
     public let vars: [(String, ValueTemplate)]
     public let serial: Bool
     public let cases: [Case]
+    /// Cases that came from suite templates (`extends:`), so diagnostics can name the template.
+    public let templateOrigins: [TemplateOrigin]
 
     public init(id: String, file: String, name: String? = nil, priority: Priority = .normal, tags: [String] = [],
-                auth: AuthUse? = nil, vars: [(String, ValueTemplate)] = [], serial: Bool = false, cases: [Case] = []) {
+                auth: AuthUse? = nil, vars: [(String, ValueTemplate)] = [], serial: Bool = false, cases: [Case] = [],
+                templateOrigins: [TemplateOrigin] = []) {
         self.id = id
         self.file = file
         self.name = name
@@ -43,6 +46,7 @@ public final class Plan: Sendable {
         self.vars = vars
         self.serial = serial
         self.cases = cases
+        self.templateOrigins = templateOrigins
     }
 
     public func caseIndex(_ id: String) -> Int? { cases.firstIndex { $0.id == id } }
@@ -78,12 +82,16 @@ public final class Case: Sendable {
     /// Every template of the case that holds an expression, with the position of its scalar,
     /// recorded by the parser so the compiler need not walk the case again.
     public let templates: [(Template, SourcePosition)]
+    /// `each:`: the list the case is repeated over (spec §9).
+    public let each: EachSpec?
+    /// True for a case of the plan's `teardown:` list.
+    public let isTeardown: Bool
 
     public init(id: String, position: SourcePosition, kind: Kind, name: String? = nil, tags: [String] = [],
                 priority: Priority? = nil, auth: AuthUse? = nil, expect: Expectation = Expectation(),
                 captures: [Capture] = [], needs: [Located<String>] = [], retry: RetryOverride? = nil,
                 timeout: Duration? = nil, load: LoadSpec? = nil, skip: String? = nil, xfail: String? = nil,
-                templates: [(Template, SourcePosition)] = []) {
+                templates: [(Template, SourcePosition)] = [], each: EachSpec? = nil, isTeardown: Bool = false) {
         self.id = id
         self.position = position
         self.kind = kind
@@ -100,6 +108,8 @@ public final class Case: Sendable {
         self.skip = skip
         self.xfail = xfail
         self.templates = templates
+        self.each = each
+        self.isTeardown = isTeardown
     }
 
     public var isWebSocket: Bool { if case .websocket = kind { return true } else { return false } }

@@ -15,7 +15,8 @@ extension RehearseSchemas {
         "auth": {"$ref": "#/$defs/auth", "description": "Default auth for this plan's cases: `none`, a profile name, or {use, mode}."},
         "vars": {"$ref": "#/$defs/vars", "description": "Variables for this plan's templates; they override the environment's and the suite's."},
         "serial": {"type": "boolean", "default": false, "description": "true: run the cases one after another in file order."},
-        "cases": {"type": "array", "description": "The cases of this plan.", "items": {"$ref": "#/$defs/case"}}
+        "cases": {"type": "array", "description": "The cases of this plan.", "items": {"$ref": "#/$defs/case"}},
+        "teardown": {"type": "array", "description": "Cases that run after every other case of the plan has ended, whatever the outcomes, and after an interrupt (within 5 s). Reported tagged `teardown`; one whose capture is missing is skipped.", "items": {"$ref": "#/$defs/case"}}
       }
     }
     """#
@@ -56,19 +57,40 @@ extension RehearseSchemas {
           "timeout": {"$ref": "#/$defs/duration", "description": "Per request / per WebSocket step."},
           "load": {"$ref": "#/$defs/load"},
           "skip": {"type": "string", "description": "A reason: the case is reported skipped, not sent."},
-          "xfail": {"type": "string", "description": "A reason: a known failure. It passes the run when it fails, and is reported as an unexpected pass when it passes."}
-        },
-        "oneOf": [{"required": ["request"]}, {"required": ["websocket"]}],
-        "not": {"required": ["load", "websocket"]},
-        "if": {
-          "not": {
-            "anyOf": [
-              {"required": ["websocket"], "properties": {"websocket": {"required": ["steps"], "properties": {"steps": {"contains": {"required": ["receive"]}}}}}},
-              {"required": ["retry"], "properties": {"retry": {"required": ["until"]}}}
-            ]
+          "xfail": {"type": "string", "description": "A reason: a known failure. It passes the run when it fails, and is reported as an unexpected pass when it passes."},
+          "each": {"$ref": "#/$defs/each"},
+          "extends": {
+            "description": "A template of rehearse.yaml's `templates:`, or a list applied in order: maps merge deeply, the case's own keys win, lists are replaced.",
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
           }
         },
-        "then": {"required": ["expect"], "properties": {"expect": {"minProperties": 1}}}
+        "not": {"required": ["load", "websocket"]},
+        "if": {"required": ["extends"]},
+        "else": {
+          "oneOf": [{"required": ["request"]}, {"required": ["websocket"]}],
+          "if": {
+            "not": {
+              "anyOf": [
+                {"required": ["websocket"], "properties": {"websocket": {"required": ["steps"], "properties": {"steps": {"contains": {"required": ["receive"]}}}}}},
+                {"required": ["retry"], "properties": {"retry": {"required": ["until"]}}}
+              ]
+            }
+          },
+          "then": {"required": ["expect"], "properties": {"expect": {"minProperties": 1}}}
+        }
+      },
+      "each": {
+        "description": "Repeat the case over a list: inline, {file: PATH} (CSV with a header row, or a JSON/YAML list, beside the plan) or a capture \"{{ case-id.list }}\" (expanded at run time). {{ item }}, {{ item.field }} and {{ index }} hold the element; results are case-id[INDEX], or case-id[NAME] when the element has a name.",
+        "anyOf": [
+          {"type": "array"},
+          {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "description": "A data file relative to the plan, inside the suite folder: .csv (header row), .json or .yaml (a list)."}}
+          },
+          {"type": "string", "pattern": "^\\s*\\{\\{.*\\}\\}\\s*$"}
+        ]
       },
       "captures": {
         "type": "object",

@@ -16,6 +16,11 @@ extension RehearseSchemas {
           "additionalProperties": {"$ref": "#/$defs/environment"}
         },
         "vars": {"$ref": "#/$defs/vars", "description": "Suite-wide variables."},
+        "templates": {
+          "type": "object",
+          "description": "Template name → a partial case (any case keys but `id`), used by cases with `extends: NAME`.",
+          "additionalProperties": {"$ref": "#/$defs/caseTemplate"}
+        },
         "headers": {"$ref": "#/$defs/scalarMap", "description": "Sent with every HTTP request and WebSocket handshake."},
         "defaults": {
           "type": "object",
@@ -40,6 +45,28 @@ extension RehearseSchemas {
     /// Definitions only the suite config uses.
     static let suiteDefinitions = [#"""
     {
+      "caseTemplate": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Case keys merged into every case that extends this template: maps deeply, the case's own keys win, lists are replaced.",
+        "properties": {
+          "name": {"type": "string", "description": "A description for reports."},
+          "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags of the case, added to its plan's."},
+          "priority": {"enum": ["critical", "high", "normal", "low"], "description": "Overrides the plan's priority."},
+          "request": {"description": "A partial request: any keys of a request map (method, url, headers, query, json, body, form, timeout), merged under the case's own.", "anyOf": [{"type": "string"}, {"type": "object"}]},
+          "websocket": {"type": "object", "description": "A WebSocket conversation (see the plan schema)."},
+          "auth": {"$ref": "#/$defs/auth"},
+          "expect": {"$ref": "#/$defs/expect"},
+          "capture": {"type": "object", "description": "name → JSONPath, {header: NAME} or {body: REGEX}."},
+          "needs": {"type": "array", "items": {"type": "string"}, "description": "Ids of cases that must pass first."},
+          "retry": {"$ref": "#/$defs/retry", "description": "Overrides the default retry policy."},
+          "timeout": {"$ref": "#/$defs/duration", "description": "Per request / per WebSocket step."},
+          "load": {"type": "object", "description": "{requests, concurrency}: send the request many times."},
+          "skip": {"type": "string", "description": "A reason: the case is reported skipped, not sent."},
+          "xfail": {"type": "string", "description": "A reason: a known failure."},
+          "each": {"description": "Repeat the case over a list (see the plan schema)."}
+        }
+      },
       "environment": {
         "type": ["object", "null"],
         "additionalProperties": false,

@@ -126,7 +126,7 @@ extension CaseExecutor {
         let excerpt = observed.body.isEmpty ? nil : observed.text
         r.exchange = webSocketExchange(request, status: observed.status, headers: observed.headers, excerpt: excerpt,
                                        duration: observed.duration)
-        if failures.isEmpty { context.store(captures: values, plan: resolved.ref.plan, caseID: testCase.id) }
+        if failures.isEmpty { storeCaptures(values) }
         return r
     }
 
@@ -177,7 +177,7 @@ extension CaseExecutor {
         r.attempts = attempts
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
         r.exchange = webSocketExchange(request, status: 101, headers: [], excerpt: conversation?.transcript, duration: elapsed)
-        if failures.isEmpty { context.store(captures: captures, plan: resolved.ref.plan, caseID: testCase.id) }
+        if failures.isEmpty { storeCaptures(captures) }
         return r
     }
 

@@ -21,7 +21,7 @@ struct CaseExecutor {
     }
 
     func base(_ outcome: Outcome) -> CaseResult {
-        var r = CaseResult(planID: plan.id, caseID: testCase.id, name: testCase.name, priority: resolved.priority,
+        var r = CaseResult(planID: plan.id, caseID: resolved.resultID(testCase), name: testCase.name, priority: resolved.priority,
                            tags: resolved.tags, outcome: outcome)
         r.captureNames = testCase.capturedNames
         if case .profile(let name, .valid) = resolved.auth { r.auth = name.value }
@@ -87,9 +87,13 @@ struct CaseExecutor {
     }
 
     func rendererAndCredentials(webSocket: Bool) async -> Inputs {
-        let renderer: TemplateRenderer
+        var renderer: TemplateRenderer
         do { renderer = try context.renderer(forPlan: resolved.ref.plan) } catch {
             return .failed(errored(.template, "cannot render the plan's vars: \(error.message)"))
+        }
+        if let instance = resolved.instance {
+            renderer.scope.item = instance.item
+            renderer.scope.index = instance.index
         }
         do {
             // No hop to the auth actor for the many cases without credentials.
@@ -177,7 +181,7 @@ struct CaseExecutor {
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
         // The exchange is what failure details show; a passing case never prints it.
         if !failures.isEmpty || testCase.xfail != nil { r.exchange = exchange(request, observed) }
-        if failures.isEmpty { context.store(captures: values, plan: resolved.ref.plan, caseID: testCase.id) }
+        if failures.isEmpty { storeCaptures(values) }
         return r
     }
 

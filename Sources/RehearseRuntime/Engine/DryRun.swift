@@ -31,6 +31,14 @@ public enum DryRun {
                 renderer.scope.captures[other.id] = Dictionary(other.capturedNames.map { ($0, JSONValue.string("<\(other.id).\($0)>")) },
                                                                uniquingKeysWith: { a, _ in a })
             }
+            if let instance = executor.resolved.instance {
+                renderer.scope.item = instance.item
+                renderer.scope.index = instance.index
+            } else if let each = c.each, each.isRuntime {
+                // The list is known only at run time: show the first instance's shape.
+                out += "  (repeated for each element of \(each.origin), expanded at run time)\n"
+                renderer.scope.itemPlaceholder = true
+            }
             guard case .http(let spec) = c.kind else {
                 if case .websocket(let ws) = c.kind { out += await describe(ws, executor, renderer) }
                 continue

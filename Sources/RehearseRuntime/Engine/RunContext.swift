@@ -37,6 +37,8 @@ public final class RunContext: Sendable {
     private let planVars = Mutex<[Int: Result<[String: JSONValue], RenderError>]>([:])
     private let cancelled = Atomic<Bool>(false)
     private let cancelWaiters = Mutex(CancelWaiters())
+    /// Captures of `each` instances until every instance has finished (see `instanceFinished`).
+    private let instanceCaptures = Mutex<[InstanceKey: InstanceCaptures]>([:])
 
     public init(graph: ExecutableGraph, options: RunOptions, transport: any HTTPTransport,
                 webSocket: (any WebSocketTransport)? = nil, clock: any RunClock = SystemRunClock(),
@@ -98,6 +100,50 @@ public final class RunContext: Sendable {
         captures.withLock { $0[p, default: [:]][caseID] = values }
     }
 
+    /// Keeps the captures of one instance of an `each` case.
+    func store(captures values: [String: JSONValue], plan p: Int, caseID: String, instance: CaseInstance) {
+        guard !values.isEmpty else { return }
+        instanceCaptures.withLock { all in
+            let key = InstanceKey(plan: p, caseID: caseID)
+            all[key, default: InstanceCaptures(count: instance.count)].values[instance.index] = values
+        }
+    }
+
+    /// Records that an instance ended (whatever its outcome); when the last one has, the case's
+    /// captures become arrays over the instances, in list order, null where one captured nothing
+    /// (spec §9). Dependents run only after every instance, so they always see the whole array.
+    func instanceFinished(plan p: Int, caseID: String, index: Int, count: Int, names: [String]) {
+        let key = InstanceKey(plan: p, caseID: caseID)
+        let done = instanceCaptures.withLock { all -> InstanceCaptures? in
+            var entry = all[key] ?? InstanceCaptures(count: count)
+            entry.finished += 1
+            guard entry.finished >= count else {
+                all[key] = entry
+                return nil
+            }
+            all[key] = nil
+            return entry
+        }
+        guard let done, !names.isEmpty else { return }
+        var arrays: [String: JSONValue] = [:]
+        for name in names {
+            arrays[name] = .array((0..<count).map { done.values[$0]?[name] ?? .null })
+        }
+        captures.withLock { $0[p, default: [:]][caseID] = arrays }
+    }
+
+    /// True when case `caseID` of plan `p` captured `name`.
+    func hasCapture(plan p: Int, caseID: String, name: String) -> Bool {
+        captures.withLock { $0[p]?[caseID]?[name] != nil }
+    }
+
+    /// After an interrupt, lets teardown cases run once more (spec §9): the run is no longer
+    /// cancelled until `cancel()` is called again (by the time limit, or a second signal).
+    func reopenForTeardown() {
+        cancelled.store(false, ordering: .relaxed)
+        cancelWaiters.withLock { $0.cancelled = false }
+    }
+
     /// Suite headers, then the environment's: sent with every request and handshake.
     func commonHeaders(_ renderer: TemplateRenderer) throws(RenderError) -> [(name: String, value: String)] {
         var out: [(name: String, value: String)] = []
@@ -148,6 +194,19 @@ public final class RunContext: Sendable {
             c?.resume()
         }
     }
+}
+
+/// Which `each` case a set of instance captures belongs to.
+struct InstanceKey: Hashable {
+    var plan: Int
+    var caseID: String
+}
+
+/// The captures of the instances of one `each` case so far.
+struct InstanceCaptures {
+    var count: Int
+    var finished = 0
+    var values: [Int: [String: JSONValue]] = [:]
 }
 
 /// Tasks waiting for `RunContext.cancel()`.

@@ -24,7 +24,7 @@ public enum Runner {
                     while let n = await state.next() {
                         let outcome: RunState.NodeOutcome
                         switch graph.nodes[n].kind {
-                        case .testCase: outcome = .testCase(await CaseExecutor(context: context, node: n).run())
+                        case .testCase: outcome = .testCases(await CaseExecutor(context: context, node: n).runNode())
                         case .auth(let profile): outcome = .login(await LoginExecutor(context: context, profile: profile).run())
                         }
                         state.finish(n, outcome)
@@ -43,12 +43,14 @@ public enum Runner {
             // Everything finished: stop the watcher.
             group.cancelAll()
         }
+        let interrupted = context.isCancelled
+        if interrupted { await runTeardownAfterInterrupt(state, context) }
         var report = RunReport(results: [], logins: state.logins,
                                duration: context.clock.instant() - started, environment: graph.environment,
                                seed: context.options.seed)
         // File order: nodes are numbered by plan and case.
-        report.results = state.results.compactMap { $0 }
-        report.interrupted = context.isCancelled
+        report.results = state.allResults
+        report.interrupted = interrupted
         report.shard = graph.shard
         return report
     }
@@ -63,6 +65,8 @@ final class RunState: Sendable {
     enum NodeOutcome: Sendable {
         case testCase(CaseResult)
         case login(LoginResult)
+        /// Every result of a node (one, or one per instance of a list expanded at run time).
+        case testCases(NodeResults)
     }
 
     /// What changes while the run goes on; only touched inside `shared.withLock`.
@@ -80,6 +84,10 @@ final class RunState: Sendable {
         var outbox: [(result: CaseResult, done: Int)] = []
         /// True while one worker hands the outbox to the observer; the others leave it their results.
         var delivering = false
+        /// Results after a node's first (instances of a list expanded at run time), by node.
+        var more: [Int: [CaseResult]] = [:]
+        /// Teardown nodes that became ready after an interrupt: they run once more at the end.
+        var deferredTeardown: [Int] = []
     }
 
     let context: RunContext
@@ -88,6 +96,8 @@ final class RunState: Sendable {
     let total: Int
     /// For each node, the nodes that wait for it.
     private let dependents: [[Int]]
+    /// For each node, whether it is a teardown case (spec §9).
+    let isTeardown: [Bool]
     private let shared: Mutex<Shared>
 
     init(context: RunContext, observer: (any RunObserver)?) {
@@ -100,6 +110,10 @@ final class RunState: Sendable {
         var dependents = [[Int]](repeating: [], count: nodes.count)
         for (i, n) in nodes.enumerated() { for e in n.dependencies { dependents[e.from].append(i) } }
         self.dependents = dependents
+        self.isTeardown = nodes.map { n in
+            if case .testCase(let ref) = n.kind { return context.graph.testCase(ref).isTeardown }
+            return false
+        }
         shared = Mutex(Shared(results: [CaseResult?](repeating: nil, count: nodes.count),
                               passedNodes: [Bool](repeating: false, count: nodes.count),
                               remaining: waitingFor,
@@ -109,6 +123,33 @@ final class RunState: Sendable {
     /// Every node's result so far, by node; nil for logins and nodes not finished.
     var results: [CaseResult?] { shared.withLock { $0.results } }
     var logins: [LoginResult] { shared.withLock { $0.logins } }
+
+    /// Every result in node order, instances of a list expanded at run time after their first.
+    var allResults: [CaseResult] {
+        shared.withLock { s in
+            var out: [CaseResult] = []
+            out.reserveCapacity(s.results.count + s.more.count)
+            for (n, r) in s.results.enumerated() {
+                if let r { out.append(r) }
+                if let more = s.more[n] { out += more }
+            }
+            return out
+        }
+    }
+
+    /// The teardown nodes an interrupt held back (spec §9), once.
+    func takeDeferredTeardown() -> [Int] {
+        shared.withLock { s in
+            defer { s.deferredTeardown = [] }
+            return s.deferredTeardown.sorted()
+        }
+    }
+
+    /// Records a node run after the workers stopped (teardown after an interrupt).
+    func recordLate(_ n: Int, _ outcome: NodeOutcome) {
+        shared.withLock { s in complete(n, outcome, in: &s) }
+        deliver()
+    }
 
     private enum Take {
         case node(Int)
@@ -141,7 +182,11 @@ final class RunState: Sendable {
     private func take() -> Take {
         shared.withLock { s in
             while let n = s.ready.popMin() {
-                if s.stopLaunching || context.isCancelled {
+                if isTeardown[n], context.isCancelled {
+                    s.deferredTeardown.append(n)
+                    continue
+                }
+                if (s.stopLaunching && !isTeardown[n]) || context.isCancelled {
                     complete(n, notRun(n, context.isCancelled ? "interrupted" : "not run (--fail-fast)"), in: &s)
                     continue
                 }
@@ -177,7 +222,8 @@ final class RunState: Sendable {
             return s.outbox
         }
         while !batch.isEmpty {
-            for item in batch { observer.caseFinished(item.result, done: item.done, total: total) }
+            // Instances of a list expanded at run time come on top of the planned total.
+            for item in batch { observer.caseFinished(item.result, done: item.done, total: max(total, item.done)) }
             batch = shared.withLock { s in
                 s.delivering = !s.outbox.isEmpty
                 defer { s.outbox = [] }
@@ -200,11 +246,20 @@ final class RunState: Sendable {
             case .login(let l):
                 s.logins.append(l)
                 s.passedNodes[node] = l.succeeded
+            case .testCases(let all):
+                if let first = all.results.first { s.results[node] = first }
+                if all.results.count > 1 { s.more[node] = Array(all.results.dropFirst()) }
+                s.passedNodes[node] = all.unblocks
+                for r in all.results {
+                    s.done += 1
+                    if observer != nil { s.outbox.append((r, s.done)) }
+                    if context.options.failFast, !r.outcome.isSuccess { s.stopLaunching = true }
+                }
             }
             for d in dependents[node] {
                 s.remaining[d] -= 1
                 guard s.remaining[d] == 0 else { continue }
-                if let blocker = graph.nodes[d].dependencies.first(where: { !s.passedNodes[$0.from] }) {
+                if let blocker = graph.nodes[d].dependencies.first(where: { !s.passedNodes[$0.from] && blocks($0, d) }) {
                     work.append((d, .testCase(skippedResult(d, blocker: blocker.from, s))))
                 } else {
                     s.ready.insert(d)

@@ -20,11 +20,25 @@ public struct TemplateScope: Sendable {
     public var environmentVars: [String: JSONValue] = [:]
     public var suiteVars: [String: JSONValue] = [:]
     public var processEnvironment: [String: String] = [:]
+    /// The element and index of an `each` instance (spec §9): `{{ item }}`, `{{ item.f }}`, `{{ index }}`.
+    public var item: JSONValue?
+    public var index: Int?
+    /// `--dry-run` of a list known only at run time: `item…` and `index` read as `<item.x>`.
+    var itemPlaceholder = false
 
     public init() {}
 
     func lookup(_ segments: [String]) -> JSONValue? {
         let head = segments[0]
+        if let item, head == "item" {
+            var value: JSONValue? = item
+            for key in segments.dropFirst() { value = value?[key] }
+            return value
+        }
+        if let index, head == "index", segments.count == 1 { return .number(Double(index)) }
+        if itemPlaceholder, head == "item" || (head == "index" && segments.count == 1) {
+            return .string("<" + segments.joined(separator: ".") + ">")
+        }
         if segments.count == 1 {
             if let v = cliVars[head] { return .string(v) }
             return planVars[head] ?? environmentVars[head] ?? suiteVars[head]
