@@ -8,7 +8,7 @@ extension Pipeline {
     /// The case ids `--rerun-failed PATH` selects, or nil with the error printed (exit 2).
     static func rerunSelection(_ path: String, console: Console) -> [String]? {
         guard let report = readReport(path, flag: "--rerun-failed", console: console) else { return nil }
-        return RerunFailed.caseIDs(in: report)
+        return RerunFailed.resultIDs(in: report)
     }
 
     /// A JSON report read back, or nil with a clear error and hint on standard error.
@@ -28,7 +28,7 @@ extension Pipeline {
     /// ones otherwise, since running "the failures" without some of them would look green.
     static func rerunIDsExist(_ ids: Set<String>, in graph: ExecutableGraph, report path: String, console: Console) -> Bool {
         let known = Set(graph.plans.flatMap { p in p.cases.map { "\(p.id)/\($0.id)" } })
-        let missing = ids.subtracting(known).sorted()
+        let missing = ids.filter { !known.contains(Selection.caseID(ofResult: $0)) }.sorted()
         guard !missing.isEmpty else { return true }
         let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
         console.error("--rerun-failed: \(missing.count) case\(missing.count == 1 ? "" : "s") of \(path) \(missing.count == 1 ? "is" : "are") not in this suite: \(shown)",

@@ -9,8 +9,12 @@ public struct Selection: Sendable {
     public var excludeTags: Set<String> = []
     /// Globs on `plan-id/case-id` (`*` any run of characters, `?` one character).
     public var filters: [String] = []
-    /// `--rerun-failed`: only these `plan-id/case-id`s (nil: no such restriction).
-    public var ids: Set<String>? = nil
+    /// `--rerun-failed`: only these result ids (nil: no such restriction). A case id selects the
+    /// case with every instance; an `each` instance id (`plan/case[1]`) selects that instance, or
+    /// the whole case when its list is only known at run time.
+    public var ids: Set<String>? = nil { didSet { idCases = ids.map { Set($0.map(Self.caseID(ofResult:))) } ?? [] } }
+    /// The cases `ids` name, instance suffixes removed.
+    private var idCases: Set<String> = []
 
     public init(priorities: Set<Priority> = [], tags: Set<String> = [], excludeTags: Set<String> = [], filters: [String] = [],
                 ids: Set<String>? = nil) {
@@ -19,6 +23,7 @@ public struct Selection: Sendable {
         self.excludeTags = excludeTags
         self.filters = filters
         self.ids = ids
+        self.idCases = ids.map { Set($0.map(Self.caseID(ofResult:))) } ?? []
     }
 
     public func includes(name: String, priority: Priority, tags caseTags: [String]) -> Bool {
@@ -26,7 +31,8 @@ public struct Selection: Sendable {
         if !tags.isEmpty && tags.isDisjoint(with: caseTags) { return false }
         if !excludeTags.isDisjoint(with: caseTags) { return false }
         if !filters.isEmpty && !filters.contains(where: { Glob.matches($0, name) }) { return false }
-        if let ids, !ids.contains(name), !ids.contains(Self.caseID(ofResult: name)) { return false }
+        if let ids, !ids.contains(name), !ids.contains(Self.caseID(ofResult: name)),
+           !(name.hasSuffix("[*]") && idCases.contains(Self.caseID(ofResult: name))) { return false }
         return true
     }
 }

@@ -219,7 +219,7 @@ final class BetweenRunsTests: XCTestCase {
             ReportFixtures.result("p/c[2]", .failed), ReportFixtures.result("p/d", .xpassed), ReportFixtures.result("p/e", .skipped),
             ReportFixtures.result("p/f", .xfailed),
         ])
-        XCTAssertEqual(RerunFailed.caseIDs(in: report), ["p/b", "p/c", "p/d"])
+        XCTAssertEqual(RerunFailed.resultIDs(in: report), ["p/b", "p/c[1]", "p/c[2]", "p/d"])
         let plans = ["p": """
         cases:
           - {id: a, request: "GET {{ base_url }}/a", expect: {status: 200}, capture: {x: $.x}}
@@ -234,6 +234,25 @@ final class BetweenRunsTests: XCTestCase {
         XCTAssertEqual(try selected(Selection(ids: ["p/b", "p/c"])), ["p/a", "p/b", "p/c"], "b brings in a, whose capture it uses")
         XCTAssertEqual(try selected(Selection(tags: ["api"], ids: ["p/b", "p/c"])), ["p/a", "p/b"])
         XCTAssertEqual(try selected(Selection(filters: ["c"], ids: ["p/b", "p/c"])), ["p/c"])
+    }
+
+    func testRerunOfAnEachInstanceRunsThatInstanceOrTheRunTimeList() throws {
+        let plans = ["p": """
+        cases:
+          - {id: list, request: "GET {{ base_url }}/list", expect: {status: 200}, capture: {ids: $.ids}}
+          - {id: s, each: [{name: free}, {name: pro}, {name: team}], request: "GET {{ base_url }}/s/{{ item.name }}", expect: {status: 200}}
+          - {id: r, each: "{{ list.ids }}", request: "GET {{ base_url }}/r/{{ item }}", expect: {status: 200}}
+          - {id: other, request: "GET {{ base_url }}/o", expect: {status: 200}}
+        """]
+        func selected(_ ids: Set<String>) throws -> [String] {
+            try EngineFixtures.graph(plans, options: CompileOptions(selection: Selection(ids: ids))).nodes.map(\.name)
+        }
+        // A static list: only the instance that failed runs again.
+        XCTAssertEqual(try selected(["p/s[pro]"]), ["p/s[pro]"])
+        // The case id (a report from before `each` was added) still runs every instance.
+        XCTAssertEqual(try selected(["p/s"]), ["p/s[free]", "p/s[pro]", "p/s[team]"])
+        // A list known only at run time: the case runs again, with what it needs.
+        XCTAssertEqual(try selected(["p/r[3]"]), ["p/list", "p/r"])
     }
 
     // MARK: diff
