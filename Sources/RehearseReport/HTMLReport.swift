@@ -115,6 +115,7 @@ public enum HTMLReport {
                 if let b = x.bodyExcerpt { text += "\n\(b)\n" }
                 out += "<pre>\(e(text))</pre>\n"
             }
+            out += StreamTimeline.svg(r.streams)
             if let hint = NextSteps.suggestion(for: r) { out += "<p class=\"next\">Next: \(inlineCode(hint))</p>\n" }
             out += "</article>\n"
         }

@@ -4,37 +4,52 @@ import RehearseDiagnostics
 import RehearseCompiler
 import RehearseResults
 
-/// The steps of one WebSocket case, held over an open connection: sends rendered messages,
-/// waits for and checks received ones, keeps their captures, and remembers the last messages
-/// received so a failure can show what came instead.
-struct WebSocketConversation {
-    let connection: any WebSocketConnection
+/// The steps of one stream case, WebSocket or SSE, held over an open stream (spec §8): sends
+/// rendered messages (WebSocket), waits for and checks received ones (`receive`, `events`,
+/// `collect`), keeps their captures, measures the timing of stream steps, and remembers the
+/// last messages received so a failure can show what came instead.
+struct StreamConversation {
+    let stream: any MessageStream
+    /// The connection `send` and `close` use; nil for an SSE case (the parser refuses both there).
+    let connection: (any WebSocketConnection)?
     let context: RunContext
     let planFile: String
     let caseID: String
-    /// `within` of a receive step that gives none: the case's timeout.
+    /// `within` of a step that gives none: the case's timeout.
     let defaultWithin: Duration
     /// Grows with each step's captures, so later steps of the case can use `{{ case-id.name }}`.
-    private(set) var renderer: TemplateRenderer
-    private(set) var captured: [String: JSONValue] = [:]
-    /// The last few messages received, already masked and shortened for display.
-    private(set) var recent: [String] = []
-    private(set) var receivedCount = 0
-    /// A `close` step ran: the case does not close again at the end.
-    private(set) var closedByStep = false
+    var renderer: TemplateRenderer
+    var captured: [String: JSONValue] = [:]
+    /// The last few messages received, already masked and shortened for display, with arrivals.
+    var recent: [(text: String, arrival: ContinuousClock.Instant)] = []
+    var receivedCount = 0
+    /// A `close` step ran, or the stream ended: the case does not close again at the end.
+    var closedByStep = false
+    /// The stream ended (SSE body finished, WebSocket closed): later waits end at once.
+    var ended: StreamEnd?
+    /// Where `first` is measured from: the request being sent (SSE), or the last `send` (WebSocket).
+    var origin: ContinuousClock.Instant
+    /// Where arrival times in failure messages are measured from.
+    let start: ContinuousClock.Instant
+    var stats: [StreamStepStats] = []
 
     static let recentLimit = 5
     static let shownLength = 200
 
-    init(connection: any WebSocketConnection, context: RunContext, planFile: String, caseID: String,
-         defaultWithin: Duration, renderer: TemplateRenderer) {
+    init(stream: any MessageStream, connection: (any WebSocketConnection)?, context: RunContext, planFile: String,
+         caseID: String, defaultWithin: Duration, renderer: TemplateRenderer, origin: ContinuousClock.Instant = .now) {
+        self.stream = stream
         self.connection = connection
         self.context = context
         self.planFile = planFile
         self.caseID = caseID
         self.defaultWithin = defaultWithin
         self.renderer = renderer
+        self.origin = origin
+        self.start = origin
     }
+
+    var isSSE: Bool { connection == nil }
 
     /// Runs the steps in order and stops at the first that fails; nil when all held.
     mutating func run(_ steps: [WebSocketStep]) async -> Failure? {
@@ -46,8 +61,10 @@ struct WebSocketConversation {
             switch step.action {
             case .send(let payload): failure = await send(payload, label: label, at: at)
             case .receive(let r): failure = await receive(r, label: label, at: at)
+            case .events(let e): failure = await events(e, index: i + 1, label: label, at: at)
+            case .collect(let c): failure = await collect(c, index: i + 1, label: label, at: at)
             case .close(let code):
-                await connection.close(code: code)
+                await connection?.close(code: code)
                 closedByStep = true
                 failure = nil
             }
@@ -61,10 +78,13 @@ struct WebSocketConversation {
         case .send: return "send"
         case .receive: return "receive"
         case .close: return "close"
+        case .events: return "events"
+        case .collect: return "collect"
         }
     }
 
-    private func send(_ payload: WebSocketPayload, label: String, at: SourceLocation) async -> Failure? {
+    private mutating func send(_ payload: WebSocketPayload, label: String, at: SourceLocation) async -> Failure? {
+        guard let connection else { return Failure(.configuration, "\(label): an SSE stream cannot send", at: at) }
         let text: String
         do {
             switch payload {
@@ -78,44 +98,51 @@ struct WebSocketConversation {
             // The server went away between steps: its behaviour, so an assertion failure.
             return Failure(.assertion, "\(label): \(error.message)", at: at)
         }
+        origin = .now
         return nil
+    }
+
+    /// The next event of the stream, waiting at most until `deadline` (on the run's clock).
+    mutating func next(until deadline: ContinuousClock.Instant) async -> StreamEvent {
+        if let ended { return .ended(ended) }
+        let remaining = deadline - context.clock.instant()
+        let event = remaining > .zero ? await stream.next(within: remaining) : .timedOut
+        switch event {
+        case .message(let m): remember(m)
+        case .ended(let end): ended = end
+        case .timedOut: break
+        }
+        return event
     }
 
     /// Waits for a matching message. `within` bounds the whole step, so with `skip_others` a
     /// stream of non-matching messages cannot stretch it.
     private mutating func receive(_ r: ReceiveStep, label: String, at: SourceLocation) async -> Failure? {
         let within = r.within ?? defaultWithin
-        let started = context.clock.instant()
+        let deadline = context.clock.instant() + within
+        let matcher = r.matcher
         var passedOver = 0
         var lastMismatch: String?
         while true {
-            let remaining = within - (context.clock.instant() - started)
-            let event = remaining > .zero ? await connection.receive(within: remaining) : .timedOut
-            switch event {
+            switch await next(until: deadline) {
             case .message(let message):
-                remember(message)
                 let why: String?
-                do { why = try mismatch(r, message) } catch {
+                do { why = try mismatch(matcher, message) } catch {
                     return Failure(.template, "\(label): cannot render an expected value: \(error.message)", at: at)
                 }
-                guard let why else { return keepCaptures(r, message, label: label, at: at) }
+                guard let why else { return keepCaptures(matcher.captures, message, label: label, at: at) }
                 guard r.skipOthers else {
                     return Failure(.assertion, "\(label): the next message did not match: \(why)", at: at)
                 }
                 passedOver += 1
                 lastMismatch = why
                 if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
-            case .closed(let code):
-                var text = "\(label): the server closed the connection (\(Self.describeClose(code))) while waiting for \(wanted(r))"
-                if passedOver > 0 { text += "; \(Self.count(passedOver, "other message")) passed over before" }
-                return Failure(.assertion, text, at: at)
-            case .messageTooLarge(let limit):
-                var text = "\(label): a message over the \(ByteCount.text(limit)) limit arrived, so the connection was "
-                    + "closed (code 1009, message too big) while waiting for \(wanted(r))"
+            case .ended(let end):
+                var text = "\(label): \(describe(end)) while waiting for \(wanted(matcher))"
                 if passedOver > 0 { text += "; \(Self.count(passedOver, "other message")) passed over before" }
                 return Failure(.assertion, text, at: at)
             case .timedOut:
-                var text = "\(label): no message matching \(wanted(r)) within \(DurationParser.format(within))"
+                var text = "\(label): no message matching \(wanted(matcher)) within \(DurationParser.format(within))"
                 if let lastMismatch {
                     text += "; passed over \(Self.count(passedOver, "other message")), the last: \(lastMismatch)"
                 } else {
@@ -126,65 +153,33 @@ struct WebSocketConversation {
         }
     }
 
-    /// Why a message does not match the step (nil: it matches). A step with neither `json` nor
-    /// `text` takes any message.
-    func mismatch(_ r: ReceiveStep, _ message: WebSocketMessage) throws(RenderError) -> String? {
-        let evaluator = MatcherEvaluator(renderer: renderer)
-        var reasons: [String] = []
-        if !r.json.isEmpty {
-            guard let doc = try? JSONValue.parse(Data(message.bytes)) else {
-                return "not JSON: \(Self.show(message.text))"
-            }
-            for a in r.json {
-                if let why = try evaluator.check(a.matcher, path: a.path, in: doc) {
-                    reasons.append("\(a.path.text): \(why)")
-                }
-            }
+    /// How the end of a stream reads in a failure.
+    func describe(_ end: StreamEnd) -> String {
+        switch end {
+        case .closed(let code): return "the server closed the connection (\(Self.describeClose(code)))"
+        case .finished: return "the server ended the stream"
+        case .tooLarge(let limit):
+            return isSSE
+                ? "an event over the \(ByteCount.text(limit)) limit arrived, so the stream was closed"
+                : "a message over the \(ByteCount.text(limit)) limit arrived, so the connection was closed (code 1009, message too big)"
+        case .failed(let why): return "the stream broke off (\(why))"
         }
-        if let t = r.text, let why = try evaluator.check(t, .string(message.text)) { reasons.append("text: \(why)") }
-        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
-    /// What a receive step waits for, as failure messages show it.
-    func wanted(_ r: ReceiveStep) -> String {
-        let evaluator = MatcherEvaluator(renderer: renderer)
-        var parts = r.json.map { "\($0.path.text): \(evaluator.describe($0.matcher))" }
-        if let t = r.text { parts.append("text: \(evaluator.describe(t))") }
-        return parts.isEmpty ? "any message" : "{" + parts.joined(separator: ", ") + "}"
-    }
-
-    private mutating func keepCaptures(_ r: ReceiveStep, _ message: WebSocketMessage, label: String, at: SourceLocation)
-        -> Failure?
-    {
-        guard !r.captures.isEmpty else { return nil }
-        let checker = ExpectationChecker(evaluator: MatcherEvaluator(renderer: renderer), planFile: planFile,
-                                         schemas: context.schemas)
-        let observed = ObservedResponse(status: 101, headers: [], body: message.bytes, duration: .zero, parseJSON: true)
-        let (values, failures) = checker.captures(r.captures, observed)
-        if let f = failures.first {
-            let text = f.message.replacingOccurrences(of: "body is not JSON", with: "the message is not JSON")
-                .replacingOccurrences(of: "did not match the body", with: "did not match the message")
-            return Failure(.assertion, "\(label): \(text)", at: f.location ?? at)
-        }
-        for (name, value) in values {
-            captured[name] = value
-            renderer.scope.captures[caseID, default: [:]][name] = value
-        }
-        return nil
-    }
-
-    private mutating func remember(_ message: WebSocketMessage) {
+    private mutating func remember(_ message: StreamMessage) {
         receivedCount += 1
-        let text: String
-        switch message {
-        case .text(let s): text = s
-        case .binary(let b):
+        var text: String
+        if message.isBinary {
             // Text sent in binary frames (JSON often is) stays readable; anything else is named.
+            let b = message.bytes
             text = BodyText.isText(b, contentType: nil)
                 ? "(binary, \(Self.count(b.count, "byte"))) " + String(decoding: b, as: UTF8.self)
                 : "<\(Self.count(b.count, "byte")), binary message>"
+        } else {
+            text = message.text
         }
-        recent.append(Self.show(context.masker.mask(text)))
+        if let event = message.event { text = "event: \(event)  " + text }
+        recent.append((Self.show(context.masker.mask(text)), message.arrival))
         if recent.count > Self.recentLimit { recent.removeFirst() }
     }
 
@@ -193,8 +188,18 @@ struct WebSocketConversation {
         guard receivedCount > 0 else { return "no messages received" }
         let head = receivedCount > recent.count
             ? "last \(recent.count) of \(receivedCount) messages received:" : "\(Self.count(receivedCount, "message")) received:"
-        return ([head] + recent).joined(separator: "\n")
+        return ([head] + recent.map(\.text)).joined(separator: "\n")
     }
+
+    /// The last messages with their arrival times, for `events` and `collect` failures.
+    var recentWithTimes: String {
+        guard receivedCount > 0 else { return "nothing arrived" }
+        let head = receivedCount > recent.count ? "the last \(recent.count) of \(receivedCount) received" : "received"
+        return head + ": " + recent.map { "[+\(DurationParser.format(Self.rounded($0.arrival - start)))] \($0.text)" }
+            .joined(separator: " | ")
+    }
+
+    static func rounded(_ d: Duration) -> Duration { .milliseconds(Int64((d / .milliseconds(1)).rounded())) }
 
     /// One line of at most `shownLength` characters (masking happens before, so a cut never
     /// leaves half a secret unmasked).
