@@ -114,3 +114,35 @@ extension DemoServer {
         }
     }
 }
+
+extension DemoServer {
+    /// `GET /stream/ticks?count=N&every_ms=M`: N small events (`event: tick`, `data: {"i":…}`),
+    /// M ms apart, or as fast as the socket takes them when M is 0 (written in batches). Public,
+    /// for the stream benchmark and robustness tests.
+    static func addStreamTickRoute(to router: Router<DemoRequestContext>) {
+        router.get("stream/ticks") { request, _ in
+            let count = min(max(request.uri.queryParameters.get("count", as: Int.self) ?? 100, 0), 10_000_000)
+            let every = min(max(request.uri.queryParameters.get("every_ms", as: Int.self) ?? 0, 0), 60_000)
+            let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                if every > 0 {
+                    for i in 0..<count {
+                        if i > 0 { try await Task.sleep(for: .milliseconds(every)) }
+                        try await writer.write(ByteBuffer(string: "event: tick\ndata: {\"i\":\(i)}\n\n"))
+                    }
+                } else {
+                    var batch = ""
+                    for i in 0..<count {
+                        batch += "event: tick\ndata: {\"i\":\(i)}\n\n"
+                        if batch.utf8.count > 32 * 1024 {
+                            try await writer.write(ByteBuffer(string: batch))
+                            batch = ""
+                        }
+                    }
+                    if !batch.isEmpty { try await writer.write(ByteBuffer(string: batch)) }
+                }
+                try await writer.finish(nil)
+            })
+        }
+    }
+}

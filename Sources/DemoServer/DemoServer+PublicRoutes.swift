@@ -24,6 +24,7 @@ extension DemoServer {
         addFaultRoutes(to: router, environment)
         addAPIRoutes(to: router.group("api"), environment)
         addWebSocketFallbackRoute(to: router, environment)
+        addStreamTickRoute(to: router)
         return router
     }
 

@@ -136,6 +136,8 @@ extension PlanParser {
             }
             return nil
         }
+        // A misspelled step was reported as an unknown key; reading it as another step would only add noise.
+        guard kinds.contains(key) else { return nil }
         let v = pairs[0].value
         if sse, key == "send" || key == "close" {
             ctx.error(.streamStep, "`\(key)` is a WebSocket step; an SSE stream only receives", pairs[0].key,

@@ -100,12 +100,12 @@ extension PlanParser {
                       hint: "use two `events` steps to check two groups")
             return nil
         }
-        if lists.isEmpty {
+        if lists.isEmpty, pairs.allSatisfy({ ["in_order", "any_order", "forbid", "within"].contains($0.key.scalar ?? "") }) {
             ctx.error(.missingKey, "`events` needs `in_order` or `any_order`", node,
                       hint: "for example `events: {in_order: [{event: agent_started}], within: 10s}`")
             return nil
         }
-        guard let expected else { return nil }
+        guard !lists.isEmpty, let expected else { return nil }
         return EventsStep(expected: expected, inOrder: inOrder, forbid: forbid, within: within)
     }
 

@@ -91,6 +91,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         var nextWaiterID: UInt64 = 0
         var paused: EventLoopPromise<Void>?
         var closedByClient = false
+        /// The longest the queue has been, for tests of the back-pressure.
+        var peakQueued = 0
     }
 
     /// Reading pauses at `highWater` queued messages and resumes at `lowWater`.
@@ -138,6 +140,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         waiter?.resume(with: result)
     }
 
+    var peakQueued: Int { state.withLockedValue { $0.peakQueued } }
+
     func takeBody() -> [UInt8] {
         state.withLockedValue { s in
             defer { s.body = [] }
@@ -183,7 +187,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
                 s.waiter = nil
                 ready = (w, event)
             }
-            if case .tooLarge = s.end { return .fail(SSEParser.Overflow(limit: cap)) }
+            if case .tooLarge = s.end { return .fail(AsyncHTTPTransport.BodyCapExceeded(cap: cap)) }
+            s.peakQueued = max(s.peakQueued, s.queue.count)
             if s.queue.count >= Self.highWater {
                 let promise = task.eventLoop.makePromise(of: Void.self)
                 s.paused = promise
@@ -210,7 +215,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         deliverHead(.failure(error))
         let why: String
         switch error {
-        case is SSEParser.Overflow: why = "too large"
+        case is AsyncHTTPTransport.BodyCapExceeded: why = "too large"
         case let e as HTTPClientError where e == .cancelled: why = "cancelled"
         default: why = AsyncHTTPTransport.classify(error, endpoint: endpoint, timeout: .zero, connectTimeout: .zero).message
         }

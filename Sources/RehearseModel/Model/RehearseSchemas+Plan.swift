@@ -180,10 +180,10 @@ extension RehearseSchemas {
         "description": "A Server-Sent Events case: any request form of `request`, then steps over the text/event-stream answer.",
         "not": {"anyOf": [{"required": ["json", "body"]}, {"required": ["json", "form"]}, {"required": ["body", "form"]}]},
         "properties": {
-          "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "post", "put", "patch", "delete", "head", "options"], "default": "GET"},
-          "url": {"type": "string"},
-          "headers": {"$ref": "#/$defs/scalarMap"},
-          "query": {"$ref": "#/$defs/scalarMap"},
+          "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "post", "put", "patch", "delete", "head", "options"], "default": "GET", "description": "The HTTP method (default GET); agent streams usually start with a POST."},
+          "url": {"type": "string", "description": "The URL, with a scheme or a variable: \"{{ base_url }}/api/agents/stream\"."},
+          "headers": {"$ref": "#/$defs/scalarMap", "description": "Headers sent with this request, after the suite's and the environment's."},
+          "query": {"$ref": "#/$defs/scalarMap", "description": "Query parameters, added to the URL encoded."},
           "json": {"description": "A JSON request body; strings may hold templates."},
           "body": {"type": "string", "description": "A raw request body."},
           "form": {"$ref": "#/$defs/scalarMap", "description": "A form-encoded request body."},
@@ -213,8 +213,8 @@ extension RehearseSchemas {
         "description": "Messages that must arrive, in order or in any order; others are passed over.",
         "oneOf": [{"required": ["in_order"]}, {"required": ["any_order"]}],
         "properties": {
-          "in_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}},
-          "any_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}},
+          "in_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}, "description": "Each must arrive, in this order; others may come between."},
+          "any_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}, "description": "Each must arrive, in any order."},
           "forbid": {"type": "array", "items": {"$ref": "#/$defs/messageMatcher"}, "description": "A matching message fails the step at once."},
           "within": {"$ref": "#/$defs/duration"}
         }

@@ -73,13 +73,17 @@ extension StreamConversation {
 
     /// The first matcher that takes the message.
     func firstMatch(_ matchers: [MessageMatcher], _ m: StreamMessage) throws(RenderError) -> MessageMatcher? {
-        for f in matchers where try matches(f, m) { return f }
+        for f in matchers {
+            if try matches(f, m) { return f }
+        }
         return nil
     }
 
     /// The first of `indices` whose matcher takes the message.
     func firstMatch(_ matchers: [MessageMatcher], _ m: StreamMessage, among indices: [Int]) throws(RenderError) -> Int? {
-        for i in indices where try matches(matchers[i], m) { return i }
+        for i in indices {
+            if try matches(matchers[i], m) { return i }
+        }
         return nil
     }
 

@@ -48,7 +48,11 @@ public struct SSEParser: Sendable {
 
     /// Feeds bytes; `emit` is called for each event they complete.
     public mutating func feed(_ bytes: [UInt8], emit: (SSEEvent) -> Void) throws(Overflow) {
-        try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(Overflow) in try feed(raw, emit: emit) }
+        var failure: Overflow?
+        bytes.withUnsafeBytes { raw in
+            do throws(Overflow) { try feed(raw, emit: emit) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     public mutating func feed(_ raw: UnsafeRawBufferPointer, emit: (SSEEvent) -> Void) throws(Overflow) {
