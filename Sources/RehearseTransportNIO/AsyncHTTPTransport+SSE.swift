@@ -238,7 +238,17 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
 
     // MARK: MessageStream, for the engine
 
+    /// An interrupt (task cancellation) ends the wait at once, as a timeout the engine then reads
+    /// as the run's interrupt.
     func next(within: Duration) async -> StreamEvent {
+        await withTaskCancellationHandler {
+            await wait(within: within)
+        } onCancel: {
+            expire(nil)
+        }
+    }
+
+    private func wait(within: Duration) async -> StreamEvent {
         var resume: EventLoopPromise<Void>?
         let event = await withCheckedContinuation { (continuation: CheckedContinuation<StreamEvent, Never>) in
             let immediate = state.withLockedValue { s -> StreamEvent? in
@@ -250,7 +260,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
                     return .message(m)
                 }
                 if let end = s.end { return .ended(end) }
-                guard within > .zero, let loop = s.task?.eventLoop else { return .timedOut }
+                guard within > .zero, !Task.isCancelled, let loop = s.task?.eventLoop else { return .timedOut }
                 s.nextWaiterID += 1
                 let id = s.nextWaiterID
                 let timer = loop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(within))) { [self] in expire(id) }
@@ -263,12 +273,14 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         return event
     }
 
-    private func expire(_ id: UInt64) {
+    /// Ends the wait `id` (nil: whichever wait is pending) with a timeout.
+    private func expire(_ id: UInt64?) {
         let waiter = state.withLockedValue { s -> Waiter? in
-            guard let w = s.waiter, w.id == id else { return nil }
+            guard let w = s.waiter, id == nil || w.id == id else { return nil }
             s.waiter = nil
             return w
         }
+        waiter?.timer?.cancel()
         waiter?.continuation.resume(returning: .timedOut)
     }
 

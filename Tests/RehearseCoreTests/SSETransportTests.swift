@@ -41,6 +41,25 @@ final class SSETransportTests: XCTestCase {
         await server.stop()
     }
 
+    func testAnInterruptEndsAWaitAtOnce() async throws {
+        let server = try await RawHTTPServer.start { c in
+            _ = try await c.readRequest()
+            try await c.write(Self.head)
+            try await Task.sleep(for: .seconds(30))
+        }
+        let transport = AsyncHTTPTransport()
+        let (stream, _) = try await open(server.baseURL, transport: transport)
+        let started = ContinuousClock.now
+        let waiting = Task { await stream.next(within: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        guard case .timedOut = await waiting.value else { return XCTFail("a cancelled wait ends as a timeout") }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "not the 30s `within`")
+        await stream.close()
+        await transport.shutdown()
+        await server.stop()
+    }
+
     func testAStreamCutOffMidEventDropsTheHalfEventAndEnds() async throws {
         let server = try await RawHTTPServer.start { c in
             _ = try await c.readRequest()

@@ -142,6 +142,8 @@ struct StreamConversation {
                 if passedOver > 0 { text += "; \(Self.count(passedOver, "other message")) passed over before" }
                 return Failure(.assertion, text, at: at)
             case .timedOut:
+                // A wait cut short by an interrupt is no timeout of the server's.
+                if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
                 var text = "\(label): no message matching \(wanted(matcher)) within \(DurationParser.format(within))"
                 if let lastMismatch {
                     text += "; passed over \(Self.count(passedOver, "other message")), the last: \(lastMismatch)"
