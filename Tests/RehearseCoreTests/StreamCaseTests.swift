@@ -7,6 +7,7 @@ import XCTest
 @testable import RehearseCompiler
 @testable import RehearseResults
 @testable import RehearseRuntime
+@testable import RehearseReport
 
 /// A scripted SSE stream: messages at fixed offsets from `base`, then an end (or silence).
 final class FakeMessageStream: MessageStream, @unchecked Sendable {
@@ -146,6 +147,30 @@ final class StreamCaseTests: XCTestCase {
         XCTAssertTrue(message.contains("; gap p50: the gaps between messages were too slow: expected at most 19ms, measured 20ms"), message)
         XCTAssertTrue(message.contains("; gap max: the gaps between messages were too slow: expected at most 39ms, measured 40ms"), message)
         XCTAssertTrue(message.contains("collected 5 messages; the last 5 of 7 received: [+110ms] event: token"), message)
+    }
+
+    func testReportsCarryTheStreamTimingAndDrawATimelineForFailures() async throws {
+        let transport = FakeSSETransport { _, _ in Self.opening(Self.tokens) }
+        let report = try await run("""
+        cases:
+          - id: agent
+            auth: none
+            sse:
+              url: "{{ base_url }}/stream"
+              steps:
+                - collect: {match: {event: token}, until: {event: agent_completed}, gap: {p95: 10ms}}
+        """, transport)
+        XCTAssertEqual(report.outcome("agent"), .failed)
+        let html = HTMLReport.render(report)
+        XCTAssertTrue(html.contains("aria-label=\"stream timeline\""), "a failed stream case gets a timeline")
+        XCTAssertTrue(html.contains("first 100ms · gap p95 40ms · 5 msg"), html)
+        let decoded = try JSONReport.decode(JSONReport.document(report, masker: SecretMasker()))
+        let s = try XCTUnwrap(decoded.results.first?.streams.first)
+        XCTAssertEqual(s.messages, 5)
+        XCTAssertEqual(s.first, .milliseconds(100))
+        XCTAssertEqual(s.gap("p50"), .milliseconds(20))
+        XCTAssertEqual(s.gap("max"), .milliseconds(40))
+        XCTAssertEqual(s.perSecond ?? 0, 40, accuracy: 0.01)
     }
 
     func testCollectWithoutUntilEndsWithACleanStreamEnd() async throws {
