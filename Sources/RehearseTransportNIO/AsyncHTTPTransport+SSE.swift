@@ -241,7 +241,19 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     /// An interrupt (task cancellation) ends the wait at once, as a timeout the engine then reads
     /// as the run's interrupt.
     func next(within: Duration) async -> StreamEvent {
-        await withTaskCancellationHandler {
+        // The common case under load: a message is already queued, so no continuation is needed.
+        var resume: EventLoopPromise<Void>?
+        let queued = state.withLockedValue { s -> StreamMessage? in
+            guard let m = s.queue.popFirst() else { return nil }
+            if s.queue.count <= Self.lowWater, let p = s.paused {
+                s.paused = nil
+                resume = p
+            }
+            return m
+        }
+        resume?.succeed(())
+        if let queued { return .message(queued) }
+        return await withTaskCancellationHandler {
             await wait(within: within)
         } onCancel: {
             expire(nil)

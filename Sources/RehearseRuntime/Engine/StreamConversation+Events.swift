@@ -25,7 +25,7 @@ extension StreamConversation {
                     arrivals.append(m.arrival)
                     if let f = try firstMatch(e.forbid, m) {
                         return Failure(.assertion, "\(label): a forbidden message \(wanted(f)) arrived at +\(offset(m.arrival)): "
-                                       + (recent.last?.text ?? ""), at: at)
+                                       + shown(m), at: at)
                     }
                     if e.inOrder {
                         if try matches(e.expected[nextInOrder], m) {

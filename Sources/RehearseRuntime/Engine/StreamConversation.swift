@@ -20,8 +20,9 @@ struct StreamConversation {
     /// Grows with each step's captures, so later steps of the case can use `{{ case-id.name }}`.
     var renderer: TemplateRenderer
     var captured: [String: JSONValue] = [:]
-    /// The last few messages received, already masked and shortened for display, with arrivals.
-    var recent: [(text: String, arrival: ContinuousClock.Instant)] = []
+    /// The last few messages received, kept raw: they are masked and shortened only when a failure
+    /// shows them, so a stream of 100,000 tokens costs no formatting.
+    var recentMessages: [StreamMessage] = []
     var receivedCount = 0
     /// A `close` step ran, or the stream ended: the case does not close again at the end.
     var closedByStep = false
@@ -170,6 +171,17 @@ struct StreamConversation {
 
     private mutating func remember(_ message: StreamMessage) {
         receivedCount += 1
+        recentMessages.append(message)
+        if recentMessages.count > Self.recentLimit * 4 { recentMessages.removeFirst(recentMessages.count - Self.recentLimit) }
+    }
+
+    /// The last few messages, masked and shortened for display, with their arrivals.
+    var recent: [(text: String, arrival: ContinuousClock.Instant)] {
+        recentMessages.suffix(Self.recentLimit).map { (shown($0), $0.arrival) }
+    }
+
+    /// One message as failure details show it.
+    func shown(_ message: StreamMessage) -> String {
         var text: String
         if message.isBinary {
             // Text sent in binary frames (JSON often is) stays readable; anything else is named.
@@ -181,13 +193,13 @@ struct StreamConversation {
             text = message.text
         }
         if let event = message.event { text = "event: \(event)  " + text }
-        recent.append((Self.show(context.masker.mask(text)), message.arrival))
-        if recent.count > Self.recentLimit { recent.removeFirst() }
+        return Self.show(context.masker.mask(text))
     }
 
     /// The transcript failure details show: the last messages, oldest first.
     var transcript: String {
         guard receivedCount > 0 else { return "no messages received" }
+        let recent = self.recent
         let head = receivedCount > recent.count
             ? "last \(recent.count) of \(receivedCount) messages received:" : "\(Self.count(receivedCount, "message")) received:"
         return ([head] + recent.map(\.text)).joined(separator: "\n")
@@ -196,6 +208,7 @@ struct StreamConversation {
     /// The last messages with their arrival times, for `events` and `collect` failures.
     var recentWithTimes: String {
         guard receivedCount > 0 else { return "nothing arrived" }
+        let recent = self.recent
         let head = receivedCount > recent.count ? "the last \(recent.count) of \(receivedCount) received" : "received"
         return head + ": " + recent.map { "[+\(DurationParser.format(Self.rounded($0.arrival - start)))] \($0.text)" }
             .joined(separator: " | ")
