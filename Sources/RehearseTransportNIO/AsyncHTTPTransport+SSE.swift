@@ -181,7 +181,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
                 s.end = .tooLarge(limit: cap)
             }
             for e in events {
-                s.queue.append(StreamMessage(event: e.event, id: e.id, bytes: Array(e.data.utf8), arrival: arrival))
+                s.queue.append(StreamMessage(event: e.event, id: e.id, bytes: e.dataBytes, arrival: arrival))
             }
             if let w = s.waiter, let event = s.queue.popFirst().map(StreamEvent.message) ?? s.end.map(StreamEvent.ended) {
                 s.waiter = nil

@@ -2,15 +2,21 @@
 public struct SSEEvent: Sendable, Equatable {
     /// `message` unless the server named the event.
     public var event: String
-    public var data: String
+    /// The data as it came, lines joined with LF: the engine matches bytes, so no string is made.
+    public var dataBytes: [UInt8]
+    public var data: String { String(decoding: dataBytes, as: UTF8.self) }
     /// The last event id at dispatch (WHATWG: it carries over to later events); nil when empty.
     public var id: String?
     /// The last `retry:` value the stream set, in milliseconds.
     public var retry: Int?
 
     public init(event: String = "message", data: String, id: String? = nil, retry: Int? = nil) {
+        self.init(event: event, dataBytes: Array(data.utf8), id: id, retry: retry)
+    }
+
+    public init(event: String, dataBytes: [UInt8], id: String?, retry: Int?) {
         self.event = event
-        self.data = data
+        self.dataBytes = dataBytes
         self.id = id
         self.retry = retry
     }
@@ -35,6 +41,8 @@ public struct SSEParser: Sendable {
     private var eventType: [UInt8] = []
     private var lastEventID: String?
     private var retry: Int?
+    /// The last event name made, reused while the stream repeats it (tokens all share one name).
+    private var lastName: (bytes: [UInt8], name: String) = ([], "message")
     private var skippedBOM = false
     private var bomBytesSeen = 0
     /// The last byte was a CR: an LF right after it belongs to the same line end.
@@ -135,8 +143,10 @@ public struct SSEParser: Sendable {
         }
         guard hasData else { return }
         data.removeLast()  // the LF after the last data line
-        let name = eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self)
-        emit(SSEEvent(event: name, data: String(decoding: data, as: UTF8.self),
-                      id: lastEventID.flatMap { $0.isEmpty ? nil : $0 }, retry: retry))
+        if eventType != lastName.bytes {
+            lastName = (eventType, eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self))
+        }
+        let name = lastName.name
+        emit(SSEEvent(event: name, dataBytes: data, id: lastEventID.flatMap { $0.isEmpty ? nil : $0 }, retry: retry))
     }
 }
