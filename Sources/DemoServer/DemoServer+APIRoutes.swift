@@ -144,5 +144,7 @@ extension DemoServer {
             if jobState == .ready { body["result"] = ["rows": 42] }
             return DemoJSON.response(.ok, body)
         }
+
+        addAgentStreamRoutes(to: api)
     }
 }

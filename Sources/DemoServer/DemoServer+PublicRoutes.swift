@@ -29,6 +29,7 @@ extension DemoServer {
         addOAuthRoutes(to: router, environment)
         addAPIRoutes(to: router.group("api"), environment)
         addWebSocketFallbackRoute(to: router, environment)
+        addStreamTickRoute(to: router)
         return router
     }
 

@@ -162,7 +162,12 @@ struct DemoWebSocketSession: Sendable {
             case "ping":
                 try await send(["type": "pong"], to: outbound)
             case "user_message":
-                try await runAgent(outbound: outbound)
+                let fields = object as? [String: Any] ?? [:]
+                if fields["stream"] as? Bool == true {
+                    try await streamAgent(fields, outbound: outbound)
+                } else {
+                    try await runAgent(outbound: outbound)
+                }
             case "silence":
                 silenced = true
             case "close_me":
@@ -188,6 +193,21 @@ struct DemoWebSocketSession: Sendable {
             try await Task.sleep(for: stepDelay)
             try await send(step, to: outbound)
         }
+    }
+
+    /// `{"type": "user_message", "stream": true}`: the same run as the SSE endpoint, tokens
+    /// included, as `{"type": NAME, "payload": {...}}` frames; the SSE options are fields here
+    /// (`first_delay_ms`, `gap_ms`, `error`, `order`).
+    private func streamAgent(_ fields: [String: Any], outbound: WebSocketOutboundWriter) async throws {
+        var query: [String: String] = [:]
+        for (k, v) in fields where k != "type" { query[k] = "\(v)" }
+        if fields["error"] as? Bool == true { query["error"] = "1" }
+        let script = DemoAgentScript(query: query)
+        try await script.run(runID: randomHex(bytes: 8), emit: { name, payload in
+            try await send(["type": name, "payload": payload], to: outbound)
+        }, pause: { d in
+            if d > .zero { try await Task.sleep(for: d) }
+        })
     }
 
     private func send(_ object: [String: Any], to outbound: WebSocketOutboundWriter) async throws {

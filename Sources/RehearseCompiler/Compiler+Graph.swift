@@ -26,6 +26,7 @@ struct CaseResolver {
         let retry = c.retry.map { $0.applied(to: baseRetry) } ?? baseRetry
         var requestTimeout: Duration?
         if case .http(let r) = c.kind { requestTimeout = r.timeout }
+        if case .sse(let s) = c.kind { requestTimeout = s.request.timeout }
         return ResolvedCase(ref: ref, planID: plan.id, priority: c.priority ?? plan.priority, tags: tags,
                             auth: effectiveAuth(c, plan), retry: retry,
                             timeout: c.timeout ?? requestTimeout ?? suite.defaults.requestTimeout)

@@ -5,7 +5,7 @@ extension PlanParser {
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     static let requestKeys = ["method", "url", "headers", "query", "json", "body", "form", "timeout"]
 
-    func request(_ node: YAMLNode) -> HTTPRequestSpec? {
+    func request(_ node: YAMLNode, extraKeys: [String] = [], what: String = "request") -> HTTPRequestSpec? {
         if let s = node.scalar {
             // Shorthand "METHOD URL", split by bytes: this runs for most cases of a suite.
             let b = Array(s.utf8)
@@ -30,11 +30,11 @@ extension PlanParser {
             guard let url = urlTemplate(rest, node: node, offset: urlOffset) else { return nil }
             return HTTPRequestSpec(method: method, url: url, position: node.position)
         }
-        guard let pairs = ctx.mapping(node, what: "request", allowed: Self.requestKeys,
-                                      hint: "write `request: GET URL` or a mapping with method, url, headers, query, json/body/form")
+        guard let pairs = ctx.mapping(node, what: what, allowed: Self.requestKeys + extraKeys,
+                                      hint: "write `\(what): GET URL` or a mapping with method, url, headers, query, json/body/form")
         else { return nil }
         guard let urlNode = node["url"] else {
-            ctx.error(.missingKey, "request needs a `url`", node)
+            ctx.error(.missingKey, "\(what) needs a `url`", node)
             return nil
         }
         var method = "GET"
@@ -113,28 +113,43 @@ extension PlanParser {
                     ctx.typeError(p.value, expected: "a list of steps", what: "steps")
                     continue
                 }
-                spec.steps = items.compactMap(step)
+                spec.steps = items.compactMap { step($0, sse: false) }
             default: break
             }
         }
         return spec
     }
 
-    private func step(_ node: YAMLNode) -> WebSocketStep? {
-        let kinds = ["send", "receive", "close"]
-        guard let pairs = ctx.mapping(node, what: "a WebSocket step", allowed: kinds,
-                                      hint: "a step is `send: {...}`, `receive: {...}` or `close: 1000`") else { return nil }
+    func step(_ node: YAMLNode, sse: Bool) -> WebSocketStep? {
+        let kinds = ["send", "receive", "close", "events", "collect"]
+        let what = sse ? "an SSE step" : "a WebSocket step"
+        guard let pairs = ctx.mapping(node, what: what, allowed: kinds,
+                                      hint: sse ? "a step is `receive: {...}`, `events: {...}` or `collect: {...}`"
+                                          : "a step is `send: {...}`, `receive: {...}` or `close: 1000`") else { return nil }
         guard pairs.count == 1, let key = pairs[0].key.scalar else {
             if !pairs.isEmpty {
-                ctx.error(.invalidValue, "a WebSocket step has exactly one of send, receive, close", node,
+                ctx.error(.invalidValue, sse ? "an SSE step has exactly one of receive, events, collect"
+                                             : "a WebSocket step has exactly one of send, receive, close", node,
                           hint: "start a new list item ('- ') for each step")
             } else {
                 ctx.error(.missingKey, "empty WebSocket step", node)
             }
             return nil
         }
+        // A misspelled step was reported as an unknown key; reading it as another step would only add noise.
+        guard kinds.contains(key) else { return nil }
         let v = pairs[0].value
+        if sse, key == "send" || key == "close" {
+            ctx.error(.streamStep, "`\(key)` is a WebSocket step; an SSE stream only receives", pairs[0].key,
+                      hint: key == "send" ? "send data in the request (`json:`, `body:` or `form:` under `sse:`)"
+                          : "the client closes the stream itself once the steps are done")
+            return nil
+        }
         switch key {
+        case "events":
+            return events(v, sse: sse).map { WebSocketStep(action: .events($0), position: node.position) }
+        case "collect":
+            return collect(v, sse: sse).map { WebSocketStep(action: .collect($0), position: node.position) }
         case "send":
             guard let sp = ctx.mapping(v, what: "send", allowed: ["json", "text"]) else { return nil }
             guard sp.count == 1 else {
@@ -147,7 +162,7 @@ extension PlanParser {
             guard let t = ctx.template(sp[0].value, what: "send.text") else { return nil }
             return WebSocketStep(action: .send(.text(t)), position: node.position)
         case "receive":
-            guard let r = receive(v) else { return nil }
+            guard let r = receive(v, sse: sse) else { return nil }
             return WebSocketStep(action: .receive(r), position: node.position)
         default:
             guard let code = ctx.int(v, what: "close", min: 1000) else { return nil }
@@ -159,12 +174,18 @@ extension PlanParser {
         }
     }
 
-    private func receive(_ node: YAMLNode) -> ReceiveStep? {
-        guard let pairs = ctx.mapping(node, what: "receive", allowed: ["json", "text", "within", "skip_others", "capture"])
+    private func receive(_ node: YAMLNode, sse: Bool) -> ReceiveStep? {
+        guard let pairs = ctx.mapping(node, what: "receive",
+                                      allowed: ["event", "id", "json", "text", "within", "skip_others", "capture"])
         else { return nil }
         var step = ReceiveStep(json: [], text: nil, within: nil, skipOthers: false, captures: [])
+        step.position = node.position
         for p in pairs {
             switch p.key.scalar {
+            case "event", "id":
+                guard sseOnly(p, sse: sse) else { continue }
+                let m = matcher(p.value, what: "receive.\(p.key.scalar ?? "")")
+                if p.key.scalar == "event" { step.event = m } else { step.id = m }
             case "json": step.json = jsonAssertions(p.value, what: "receive.json")
             case "text": step.text = matcher(p.value, what: "receive.text")
             case "within": step.within = ctx.duration(p.value, what: "within")

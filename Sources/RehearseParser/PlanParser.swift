@@ -11,7 +11,7 @@ public struct PlanParser {
     public init(diagnostics: DiagnosticBag) { self.ctx = ParseContext(bag: diagnostics) }
 
     static let planKeys = ["name", "priority", "tags", "auth", "vars", "serial", "cases", "teardown"]
-    static let caseKeys = ["id", "name", "tags", "priority", "request", "websocket", "auth", "expect", "capture",
+    static let caseKeys = ["id", "name", "tags", "priority", "request", "websocket", "sse", "auth", "expect", "capture",
                            "needs", "retry", "timeout", "load", "skip", "xfail", "each", "extends"]
 
     public func parsePlan(_ root: YAMLNode, id: String, file: String) -> Plan {
@@ -128,6 +128,14 @@ public struct PlanParser {
         }
         let requestNode = node["request"], wsNode = node["websocket"]
         var kind: Case.Kind?
+        if let s = node["sse"] {
+            if let other = requestNode ?? wsNode {
+                ctx.error(.requestKind, "case '\(id)' has both `sse` and `\(requestNode != nil ? "request" : "websocket")`", other,
+                          hint: "a case is one HTTP request, one WebSocket conversation or one SSE stream; split it")
+            } else {
+                kind = sse(s).map { .sse($0) }
+            }
+        } else {
         switch (requestNode, wsNode) {
         case (let r?, nil): kind = request(r).map { .http($0) }
         case (nil, let w?): kind = websocket(w).map { .websocket($0) }
@@ -139,6 +147,7 @@ public struct PlanParser {
         case (nil, nil):
             ctx.error(.requestKind, "case '\(id)' has neither `request` nor `websocket`", idNode,
                       hint: "add `request: GET {{ base_url }}/path` or `websocket: {url: ...}`")
+        }
         }
         // Fields are gathered first and the case is built once: a `Case` is immutable.
         var name: String?, tags: [String] = [], priority: Priority?, auth: AuthUse?, expect = Expectation()
@@ -185,21 +194,23 @@ public struct PlanParser {
     private func misspelledKind(_ node: YAMLNode) -> Bool {
         (node.pairs ?? []).contains { p in
             guard let k = p.key.scalar, !Self.caseKeys.contains(k) else { return false }
-            return Suggestions.closest(to: k, in: ["request", "websocket"]) != nil
+            return Suggestions.closest(to: k, in: ["request", "websocket", "sse"]) != nil
         }
     }
 
     private func checkExpectations(_ c: Case, node: YAMLNode, idNode: YAMLNode, hasExpect: Bool) {
         var receives = 0
-        if case .websocket(let ws) = c.kind {
-            receives = ws.steps.filter { if case .receive = $0.action { return true } else { return false } }.count
-        }
+        if case .websocket(let ws) = c.kind { receives = Self.checkingSteps(ws.steps) }
+        if case .sse(let sse) = c.kind { receives = Self.checkingSteps(sse.steps) }
         if c.expect.isEmpty && receives == 0 && c.retry?.until == nil {
             ctx.error(.noExpectation, "case '\(c.id)' expects nothing", hasExpect ? (node["expect"] ?? idNode) : idNode,
                       hint: "add `expect: {status: 200}` (or the status that is the pass); a case that checks nothing always passes")
         }
         if c.load != nil, c.isWebSocket, let l = node["load"] {
             ctx.error(.invalidValue, "`load` applies to HTTP requests, not WebSocket cases", l)
+        }
+        if c.load != nil, case .sse = c.kind, let l = node["load"] {
+            ctx.error(.invalidValue, "`load` applies to HTTP requests, not SSE cases", l)
         }
         if c.expect.latency != nil, c.load == nil, let e = node["expect"]?["latency"] {
             ctx.warning(.unusedSetting, "`latency` limits apply only to cases with `load`", e,

@@ -27,7 +27,9 @@ public struct CurlCommand: Sendable, Equatable {
         var notes: [String] = []
         var placeholders: [String] = []
         switch e.kind {
-        case .http:
+        case .http, .sse:
+            // -N: show the events as they come instead of when curl's buffer fills.
+            if e.kind == .sse { args.append("-N") }
             if method == "HEAD" { args.append("--head") } else if method != "GET" || e.requestBody != nil { args.append("-X " + quote(method)) }
         case .websocket:
             // curl speaks no WebSocket: the handshake is what it can send, and what a refusal is about.

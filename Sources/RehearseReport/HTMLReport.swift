@@ -120,6 +120,7 @@ public enum HTMLReport {
                 if let b = x.bodyExcerpt { text += "\n\(b)\n" }
                 out += "<pre>\(e(text))</pre>\n"
             }
+            out += StreamTimeline.svg(r.streams)
             if let hint = NextSteps.suggestion(for: r) { out += "<p class=\"next\">Next: \(inlineCode(hint))</p>\n" }
             if let curl = CurlCommand.of(r, insecure: report.insecureTLS) { out += "<p>Reproduce:</p>\n<pre class=\"curl\">\(e(curl.text))</pre>\n" }
             out += "</article>\n"

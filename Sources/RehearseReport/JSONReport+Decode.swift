@@ -109,6 +109,7 @@ extension JSONReport {
             percentiles.sort { rank($0.label) < rank($1.label) }
             c.load = LoadStats(requests: try x.int("requests"), failures: try x.int("failures"), percentiles: percentiles)
         }
+        c.streams = streams(r.value["streams"])
         return c
     }
 

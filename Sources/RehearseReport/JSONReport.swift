@@ -91,6 +91,7 @@ public enum JSONReport {
                          "latency_ms": .object(Dictionary(l.percentiles.map { ($0.label, JSONValue.number(($0.value.milliseconds * 10).rounded() / 10)) },
                                                           uniquingKeysWith: { a, _ in a }))]
         }
+        if !r.streams.isEmpty { o["streams"] = .array(r.streams.map(Self.stream)) }
         return .object(o)
     }
 }

@@ -17,10 +17,10 @@ public struct FailedAttempt: Sendable, Hashable {
     }
 }
 
-/// What kind of exchange a case made, so a reproduction is written for it: a plain request, or
-/// a WebSocket handshake. (A stream kind adds a case here and one line in `CurlCommand.flags`.)
+/// What kind of exchange a case made, so a reproduction is written for it: a plain request, a
+/// WebSocket handshake, or a request answered by a Server-Sent Events stream.
 public enum ExchangeKind: String, Sendable, Codable {
-    case http, websocket
+    case http, websocket, sse
 }
 
 extension CaseResult {

@@ -85,6 +85,8 @@ public struct CaseResult: Sendable {
     /// Names of captured values (values may be secrets, so reports list names only).
     public var captureNames: [String]
     public var load: LoadStats?
+    /// Timing of each `events` and `collect` step of a stream case.
+    public var streams: [StreamStepStats] = []
     /// The auth profile whose valid credentials the case sends; nil for none and negative modes.
     /// Reports use it to tell "every protected case got 403" from a broken endpoint.
     public var auth: String?

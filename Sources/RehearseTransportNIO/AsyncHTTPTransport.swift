@@ -27,8 +27,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         public init() {}
     }
 
-    private let client: HTTPClient
-    private let options: Options
+    let client: HTTPClient
+    let options: Options
 
     public init(options: Options = .init()) {
         self.options = options
@@ -172,7 +172,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
 
     /// Builds the AHC request, refusing what would otherwise fail deep inside NIO with a message
     /// that could echo a header value.
-    private func prepare(_ request: HTTPRequestData, endpoint: TransportEndpoint) throws(TransportError)
+    func prepare(_ request: HTTPRequestData, endpoint: TransportEndpoint) throws(TransportError)
         -> HTTPClient.Request
     {
         guard !request.method.isEmpty, request.method.unicodeScalars.allSatisfy(Self.isTokenScalar) else {

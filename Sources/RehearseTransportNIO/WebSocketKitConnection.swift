@@ -10,10 +10,10 @@ import RehearseRuntime
 /// messages into callbacks, and this keeps them in an inbox that `receive` pulls from with a
 /// deadline, so a message that arrives between two steps is never lost and a silent server
 /// costs exactly `within`.
-final class WebSocketKitConnection: WebSocketConnection {
+final class WebSocketKitConnection: StampedWebSocketConnection {
     private struct Waiter {
         var id: UInt64
-        var continuation: CheckedContinuation<WebSocketEvent, Never>
+        var continuation: CheckedContinuation<(WebSocketEvent, ContinuousClock.Instant?), Never>
         var timer: Scheduled<Void>?
     }
 
@@ -21,7 +21,8 @@ final class WebSocketKitConnection: WebSocketConnection {
         var socket: WebSocket?
         /// The handshake timed out on our side: close the socket if it is accepted after all.
         var abandoned = false
-        var inbox: [WebSocketMessage] = []
+        /// Messages with the instant they came off the socket.
+        var inbox: [(WebSocketMessage, ContinuousClock.Instant)] = []
         var closed = false
         var closeCode: Int?
         /// A message over `maxMessageBytes` arrived (the reason the connection closed).
@@ -86,16 +87,17 @@ final class WebSocketKitConnection: WebSocketConnection {
     }
 
     private func deliver(_ message: WebSocketMessage) {
+        let arrival = ContinuousClock.now
         let waiter = state.withLock { s -> Waiter? in
             guard let w = s.waiter else {
-                s.inbox.append(message)
+                s.inbox.append((message, arrival))
                 return nil
             }
             s.waiter = nil
             return w
         }
         waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: .message(message))
+        waiter?.continuation.resume(returning: (.message(message), arrival))
     }
 
     private func finish(code: Int?) {
@@ -110,7 +112,7 @@ final class WebSocketKitConnection: WebSocketConnection {
         }
         let event = state.withLock { Self.closedEvent($0, limit: maxMessageBytes) }
         waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: event)
+        waiter?.continuation.resume(returning: (event, nil))
         callbacks.forEach { $0() }
     }
 
@@ -120,7 +122,7 @@ final class WebSocketKitConnection: WebSocketConnection {
             s.waiter = nil
             return w
         }
-        waiter?.continuation.resume(returning: .timedOut)
+        waiter?.continuation.resume(returning: (.timedOut, nil))
     }
 
     func send(text: String) async throws(TransportError) {
@@ -134,11 +136,18 @@ final class WebSocketKitConnection: WebSocketConnection {
     }
 
     func receive(within: Duration) async -> WebSocketEvent {
-        await withCheckedContinuation { (continuation: CheckedContinuation<WebSocketEvent, Never>) in
-            let immediate = state.withLock { s -> WebSocketEvent? in
-                if !s.inbox.isEmpty { return .message(s.inbox.removeFirst()) }
-                if s.closed { return Self.closedEvent(s, limit: maxMessageBytes) }
-                guard within > .zero, let socket = s.socket else { return .timedOut }
+        await receiveStamped(within: within).0
+    }
+
+    func receiveStamped(within: Duration) async -> (WebSocketEvent, ContinuousClock.Instant?) {
+        await withCheckedContinuation { (continuation: CheckedContinuation<(WebSocketEvent, ContinuousClock.Instant?), Never>) in
+            let immediate = state.withLock { s -> (WebSocketEvent, ContinuousClock.Instant?)? in
+                if !s.inbox.isEmpty {
+                    let (m, at) = s.inbox.removeFirst()
+                    return (.message(m), at)
+                }
+                if s.closed { return (Self.closedEvent(s, limit: maxMessageBytes), nil) }
+                guard within > .zero, let socket = s.socket else { return (.timedOut, nil) }
                 s.nextWaiterID += 1
                 let id = s.nextWaiterID
                 // Scheduling only enqueues on the loop; the timer's own lock is taken later, on the loop.

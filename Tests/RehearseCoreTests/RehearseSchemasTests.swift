@@ -151,7 +151,7 @@ final class RehearseSchemasTests: XCTestCase {
             (#"{"request": "GET http://x", "expect": {"status": 200}}"#, "/cases/0", "missing required key 'id'"),
             (#"{"id": "Health Check", "request": "GET http://x", "expect": {"status": 200}}"#,
              "/cases/0/id", "'Health Check' does not match the pattern ^[a-z0-9_-]+$"),
-            (#"{"id": "a", "expect": {"status": 200}}"#, "/cases/0", "needs 'request' or 'websocket'"),
+            (#"{"id": "a", "expect": {"status": 200}}"#, "/cases/0", "needs 'request', 'websocket' or 'sse'"),
             (#"{"id": "a", "request": "GET http://x"}"#, "/cases/0", "missing required key 'expect'"),
             (#"{"id": "a", "request": "FETCH http://x", "expect": {"status": 200}}"#,
              "/cases/0/request", #"'FETCH http://x' does not match the pattern ^\s*(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+\S"#),

@@ -62,6 +62,7 @@ public final class Case: Sendable {
     public enum Kind: Sendable {
         case http(HTTPRequestSpec)
         case websocket(WebSocketSpec)
+        case sse(SSESpec)
     }
 
     public let id: String
@@ -117,9 +118,8 @@ public final class Case: Sendable {
     /// Names this case captures, from `capture:` and from WebSocket receive steps.
     public var capturedNames: [String] {
         var names = captures.map(\.name)
-        if case .websocket(let ws) = kind {
-            for step in ws.steps { if case .receive(let r) = step.action { names += r.captures.map(\.name) } }
-        }
+        if case .websocket(let ws) = kind { names += ws.steps.flatMap(\.capturedNames) }
+        if case .sse(let sse) = kind { names += sse.steps.flatMap(\.capturedNames) }
         return names
     }
 }

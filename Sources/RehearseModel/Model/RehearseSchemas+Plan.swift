@@ -49,6 +49,7 @@ extension RehearseSchemas {
           "priority": {"$ref": "#/$defs/priority", "description": "Overrides the plan's priority."},
           "request": {"$ref": "#/$defs/request"},
           "websocket": {"$ref": "#/$defs/websocket"},
+          "sse": {"$ref": "#/$defs/sse"},
           "auth": {"$ref": "#/$defs/auth"},
           "expect": {"$ref": "#/$defs/expect"},
           "capture": {"$ref": "#/$defs/captures"},
@@ -64,14 +65,15 @@ extension RehearseSchemas {
             "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
           }
         },
-        "not": {"required": ["load", "websocket"]},
+        "not": {"anyOf": [{"required": ["load", "websocket"]}, {"required": ["load", "sse"]}]},
         "if": {"required": ["extends"]},
         "else": {
-          "oneOf": [{"required": ["request"]}, {"required": ["websocket"]}],
+          "oneOf": [{"required": ["request"]}, {"required": ["websocket"]}, {"required": ["sse"]}],
           "if": {
             "not": {
               "anyOf": [
-                {"required": ["websocket"], "properties": {"websocket": {"required": ["steps"], "properties": {"steps": {"contains": {"required": ["receive"]}}}}}},
+                {"required": ["websocket"], "properties": {"websocket": {"required": ["steps"], "properties": {"steps": {"contains": {"$ref": "#/$defs/checkingStep"}}}}}},
+                {"required": ["sse"], "properties": {"sse": {"required": ["steps"], "properties": {"steps": {"contains": {"$ref": "#/$defs/checkingStep"}}}}}},
                 {"required": ["retry"], "properties": {"retry": {"required": ["until"]}}}
               ]
             }
@@ -152,7 +154,7 @@ extension RehearseSchemas {
       },
       "step": {
         "type": "object",
-        "description": "One of send, receive or close.",
+        "description": "One of send, receive, events, collect or close.",
         "minProperties": 1,
         "maxProperties": 1,
         "additionalProperties": false,
@@ -173,6 +175,8 @@ extension RehearseSchemas {
             "description": "The next message must match.",
             "additionalProperties": false,
             "properties": {
+              "event": {"$ref": "#/$defs/matcher", "description": "SSE only: the event name (default `message`)."},
+              "id": {"$ref": "#/$defs/matcher", "description": "SSE only: the event id."},
               "json": {"$ref": "#/$defs/jsonAssertions"},
               "text": {"$ref": "#/$defs/matcher", "description": "A matcher against the message text."},
               "within": {"$ref": "#/$defs/duration", "description": "How long to wait for the message."},
@@ -183,7 +187,89 @@ extension RehearseSchemas {
           "close": {
             "description": "Close with this code (1000 is normal); the socket is closed anyway at the end.",
             "type": "integer", "minimum": 1000, "maximum": 4999
+          },
+          "events": {"$ref": "#/$defs/events"},
+          "collect": {"$ref": "#/$defs/collect"}
+        }
+      },
+      "checkingStep": {
+        "anyOf": [{"required": ["receive"]}, {"required": ["events"]}, {"required": ["collect"]}]
+      },
+      "sse": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["url"],
+        "description": "A Server-Sent Events case: any request form of `request`, then steps over the text/event-stream answer.",
+        "not": {"anyOf": [{"required": ["json", "body"]}, {"required": ["json", "form"]}, {"required": ["body", "form"]}]},
+        "properties": {
+          "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "post", "put", "patch", "delete", "head", "options"], "default": "GET", "description": "The HTTP method (default GET); agent streams usually start with a POST."},
+          "url": {"type": "string", "description": "The URL, with a scheme or a variable: \"{{ base_url }}/api/agents/stream\"."},
+          "headers": {"$ref": "#/$defs/scalarMap", "description": "Headers sent with this request, after the suite's and the environment's."},
+          "query": {"$ref": "#/$defs/scalarMap", "description": "Query parameters, added to the URL encoded."},
+          "json": {"description": "A JSON request body; strings may hold templates."},
+          "body": {"type": "string", "description": "A raw request body."},
+          "form": {"$ref": "#/$defs/scalarMap", "description": "A form-encoded request body."},
+          "timeout": {"$ref": "#/$defs/duration", "description": "Bounds the connect and the wait for the response head."},
+          "steps": {
+            "type": "array",
+            "description": "receive, events and collect steps, in order (send and close are WebSocket-only).",
+            "items": {"allOf": [{"$ref": "#/$defs/step"}], "not": {"anyOf": [{"required": ["send"]}, {"required": ["close"]}]}}
           }
+        }
+      },
+      "messageMatcher": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "A message matcher: every key given must hold.",
+        "properties": {
+          "event": {"$ref": "#/$defs/matcher", "description": "SSE only: the event name (default `message`)."},
+          "id": {"$ref": "#/$defs/matcher", "description": "SSE only: the event id."},
+          "json": {"$ref": "#/$defs/jsonAssertions"},
+          "text": {"$ref": "#/$defs/matcher", "description": "A matcher against the raw data."},
+          "capture": {"$ref": "#/$defs/messageCaptures"}
+        }
+      },
+      "events": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Messages that must arrive, in order or in any order; others are passed over.",
+        "oneOf": [{"required": ["in_order"]}, {"required": ["any_order"]}],
+        "properties": {
+          "in_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}, "description": "Each must arrive, in this order; others may come between."},
+          "any_order": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/messageMatcher"}, "description": "Each must arrive, in any order."},
+          "forbid": {"type": "array", "items": {"$ref": "#/$defs/messageMatcher"}, "description": "A matching message fails the step at once."},
+          "within": {"$ref": "#/$defs/duration"}
+        }
+      },
+      "collect": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Gathers matching messages until `until` matches, the stream ends or `within` runs out.",
+        "properties": {
+          "match": {"$ref": "#/$defs/messageMatcher", "description": "Which messages to collect (default: all)."},
+          "join": {"$ref": "#/$defs/jsonPath", "description": "Turns each collected message into text; the texts are concatenated."},
+          "until": {"$ref": "#/$defs/messageMatcher", "description": "The message that ends the step."},
+          "within": {"$ref": "#/$defs/duration"},
+          "count": {"$ref": "#/$defs/matcher", "description": "A matcher on the number of collected messages."},
+          "text": {"$ref": "#/$defs/matcher", "description": "A matcher on the joined text."},
+          "first": {
+            "description": "Limit on the time to the first collected message.",
+            "anyOf": [
+              {"$ref": "#/$defs/duration"},
+              {"type": "object", "additionalProperties": false, "required": ["max"], "properties": {"max": {"$ref": "#/$defs/duration"}}}
+            ]
+          },
+          "gap": {
+            "type": "object",
+            "additionalProperties": false,
+            "minProperties": 1,
+            "description": "Limits on the gaps between consecutive collected messages (nearest rank).",
+            "properties": {
+              "p50": {"$ref": "#/$defs/duration"}, "p90": {"$ref": "#/$defs/duration"}, "p95": {"$ref": "#/$defs/duration"},
+              "p99": {"$ref": "#/$defs/duration"}, "max": {"$ref": "#/$defs/duration"}
+            }
+          },
+          "capture": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "Names the joined text: {{ case-id.NAME }}."}
         }
       }
     }

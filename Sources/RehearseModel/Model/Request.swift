@@ -60,6 +60,8 @@ public struct WebSocketStep: Sendable {
         case send(WebSocketPayload)
         case receive(ReceiveStep)
         case close(Int)
+        case events(EventsStep)
+        case collect(CollectStep)
     }
     public var action: Action
     public var position: SourcePosition
@@ -80,6 +82,11 @@ public enum WebSocketPayload: Sendable {
 }
 
 public struct ReceiveStep: Sendable {
+    /// SSE only: the event name (default `message`).
+    public var event: Matcher?
+    /// SSE only: the last event id.
+    public var id: Matcher?
+    public var position = SourcePosition(line: 0, column: 0)
     public var json: [JSONAssertion]
     public var text: Matcher?
     public var within: Duration?

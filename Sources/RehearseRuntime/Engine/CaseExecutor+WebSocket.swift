@@ -149,8 +149,9 @@ extension CaseExecutor {
             failures.append(Failure(.assertion, "expect.json/headers/body/schema apply to a refused handshake's response; check messages with `receive` steps",
                                     at: location(expect.position ?? testCase.position)))
         }
-        var conversation = WebSocketConversation(connection: connection, context: context, planFile: plan.file, caseID: testCase.id,
-                                                 defaultWithin: timeout, renderer: renderer)
+        var conversation = StreamConversation(stream: WebSocketMessageStream(connection: connection), connection: connection,
+                                              context: context, planFile: plan.file, caseID: testCase.id,
+                                              defaultWithin: timeout, renderer: renderer, origin: .now)
         if failures.isEmpty, let failure = await conversation.run(spec.steps) { failures.append(failure) }
         if !conversation.closedByStep { await connection.close(code: 1000) }
         let elapsed = context.clock.instant() - started
@@ -169,7 +170,7 @@ extension CaseExecutor {
         return finishConversation(request, failures, conversation, captures: captures, attempts: attempts, elapsed: elapsed)
     }
 
-    func finishConversation(_ request: WebSocketRequestData, _ failures: [Failure], _ conversation: WebSocketConversation?,
+    func finishConversation(_ request: WebSocketRequestData, _ failures: [Failure], _ conversation: StreamConversation?,
                             captures: [String: JSONValue], attempts: Int, elapsed: Duration) -> CaseResult {
         // A step that could not even be rendered, or an interrupt, means the case did not run.
         let errored = failures.contains { [.template, .interrupted, .configuration, .auth].contains($0.kind) }
@@ -177,6 +178,7 @@ extension CaseExecutor {
         r.attempts = attempts
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
         r.exchange = webSocketExchange(request, status: 101, headers: [], excerpt: conversation?.transcript, duration: elapsed)
+        r.streams = conversation?.stats ?? []
         if failures.isEmpty { storeCaptures(captures) }
         return r
     }

@@ -43,6 +43,7 @@ struct CaseExecutor {
         switch testCase.kind {
         case .http(let spec): result = await runHTTP(spec)
         case .websocket(let spec): result = await runWebSocket(spec)
+        case .sse(let spec): result = await runSSE(spec)
         }
         result.duration = context.clock.instant() - started
         return applyXFail(result)

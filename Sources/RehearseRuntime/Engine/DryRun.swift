@@ -39,6 +39,7 @@ public enum DryRun {
                 out += "  (repeated for each element of \(each.origin), expanded at run time)\n"
                 renderer.scope.itemPlaceholder = true
             }
+            if case .sse(let sse) = c.kind { out += await describe(sse, executor, renderer) }
             guard case .http(let spec) = c.kind else {
                 if case .websocket(let ws) = c.kind { out += await describe(ws, executor, renderer) }
                 continue
@@ -108,12 +109,13 @@ public enum DryRun {
                 case .send(.json(let v)): out += "send \(try renderer.render(v).jsonText)\n"
                 case .send(.text(let t)): out += "send \(try renderer.renderString(t))\n"
                 case .receive(let r):
-                    let conversation = WebSocketConversation(connection: NoConnection(), context: context, planFile: "",
-                                                             caseID: executor.testCase.id, defaultWithin: executor.timeout,
-                                                             renderer: renderer)
-                    out += "receive \(conversation.wanted(r)) within \(DurationParser.format(r.within ?? executor.timeout))"
+                    let conversation = StreamConversation(stream: NoStream(), connection: NoConnection(), context: context,
+                                                          planFile: "", caseID: executor.testCase.id,
+                                                          defaultWithin: executor.timeout, renderer: renderer)
+                    out += "receive \(conversation.wanted(r.matcher)) within \(DurationParser.format(r.within ?? executor.timeout))"
                     out += r.skipOthers ? ", skipping others\n" : "\n"
                 case .close(let code): out += "close \(code)\n"
+                case .events, .collect: out += describe(step, executor, renderer)
                 }
             }
         } catch {

@@ -1,0 +1,112 @@
+import Foundation
+import RehearseModel
+import RehearseDiagnostics
+import RehearseCompiler
+import RehearseResults
+
+extension StreamConversation {
+    /// `events` (spec §8): waits until every expected message has arrived (in order, or in any
+    /// order), passing over the others, and ends as soon as the last one does. A forbidden
+    /// message fails the step at once.
+    mutating func events(_ e: EventsStep, index: Int, label: String, at: SourceLocation) async -> Failure? {
+        let within = e.within ?? defaultWithin
+        let deadline = context.clock.instant() + within
+        let stepOrigin = origin
+        var found = [Bool](repeating: false, count: e.expected.count)
+        var nextInOrder = 0
+        var arrivals: [ContinuousClock.Instant] = []
+        /// In-order expectations that arrived before an earlier one: the order was wrong.
+        var early: [(index: Int, arrival: ContinuousClock.Instant)] = []
+        defer { stats.append(Self.stats(index, "events", arrivals, origin: stepOrigin, start: start)) }
+        do throws(RenderError) {
+            while found.contains(false) {
+                switch await next(until: deadline) {
+                case .message(let m):
+                    arrivals.append(m.arrival)
+                    if let f = try firstMatch(e.forbid, m) {
+                        return Failure(.assertion, "\(label): a forbidden message \(wanted(f)) arrived at +\(offset(m.arrival)): "
+                                       + shown(m), at: at)
+                    }
+                    if e.inOrder {
+                        if try matches(e.expected[nextInOrder], m) {
+                            found[nextInOrder] = true
+                            if let f = keepCaptures(e.expected[nextInOrder].captures, m, label: label, at: at) { return f }
+                            nextInOrder += 1
+                        } else if let later = try firstMatch(e.expected, m, among: (nextInOrder + 1 ..< e.expected.count).filter { i in
+                            !early.contains { $0.index == i }
+                        }) {
+                            early.append((later, m.arrival))
+                        }
+                    } else if let i = try firstMatch(e.expected, m, among: found.indices.filter { !found[$0] }) {
+                        found[i] = true
+                        if let f = keepCaptures(e.expected[i].captures, m, label: label, at: at) { return f }
+                    }
+                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
+                case .ended(let end):
+                    return missing(e, found, early, why: "\(describe(end)) before", label: label, at: at)
+                case .timedOut:
+                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
+                    return missing(e, found, early, why: "within \(DurationParser.format(within)) not", label: label, at: at)
+                }
+            }
+        } catch {
+            return Failure(.template, "\(label): cannot render an expected value: \(error.message)", at: at)
+        }
+        return nil
+    }
+
+    /// The failure that names each expected message that never came (and the ones that came
+    /// too early, for `in_order`), with the last messages that did come.
+    private func missing(_ e: EventsStep, _ found: [Bool], _ early: [(index: Int, arrival: ContinuousClock.Instant)],
+                         why: String, label: String, at: SourceLocation) -> Failure {
+        let absent = found.indices.filter { !found[$0] }
+        var text = "\(label): \(why) every expected message arrived; missing "
+            + absent.map { "#\($0 + 1) \(wanted(e.expected[$0]))" }.joined(separator: ", ")
+        let wrongOrder = early.filter { absent.contains($0.index) }
+        if !wrongOrder.isEmpty, let firstMissing = absent.first {
+            text += "; wrong order: " + wrongOrder.map {
+                "#\($0.index + 1) \(wanted(e.expected[$0.index])) came at +\(offset($0.arrival)), before #\(firstMissing + 1)"
+            }.joined(separator: ", ")
+        }
+        return Failure(.assertion, text + "; " + recentWithTimes, at: at)
+    }
+
+    /// The first matcher that takes the message.
+    func firstMatch(_ matchers: [MessageMatcher], _ m: StreamMessage) throws(RenderError) -> MessageMatcher? {
+        for f in matchers {
+            if try matches(f, m) { return f }
+        }
+        return nil
+    }
+
+    /// The first of `indices` whose matcher takes the message.
+    func firstMatch(_ matchers: [MessageMatcher], _ m: StreamMessage, among indices: [Int]) throws(RenderError) -> Int? {
+        for i in indices {
+            if try matches(matchers[i], m) { return i }
+        }
+        return nil
+    }
+
+    func offset(_ arrival: ContinuousClock.Instant) -> String { DurationParser.format(Self.rounded(arrival - start)) }
+
+    /// Timing of one stream step: the messages' arrivals measured from `origin`.
+    static func stats(_ step: Int, _ kind: String, _ arrivals: [ContinuousClock.Instant], origin: ContinuousClock.Instant,
+                      start: ContinuousClock.Instant) -> StreamStepStats {
+        var gaps: [Duration] = []
+        gaps.reserveCapacity(max(0, arrivals.count - 1))
+        for i in arrivals.indices.dropFirst() { gaps.append(arrivals[i] - arrivals[i - 1]) }
+        gaps.sort()
+        var labelled: [(label: String, value: Duration)] = []
+        for (label, p) in [("p50", 50.0), ("p90", 90), ("p95", 95), ("p99", 99), ("max", 100)] {
+            if let v = CaseExecutor.percentile(gaps, p) { labelled.append((label, v)) }
+        }
+        var rate: Double?
+        if let a = arrivals.first, let b = arrivals.last, arrivals.count > 1, b > a {
+            rate = Double(arrivals.count - 1) / ((b - a) / .seconds(1))
+        }
+        let stride = max(1, arrivals.count / StreamStepStats.timelineLimit + (arrivals.count % StreamStepStats.timelineLimit == 0 ? 0 : 1))
+        let timeline = Swift.stride(from: 0, to: arrivals.count, by: stride).map { arrivals[$0] - start }
+        return StreamStepStats(step: step, kind: kind, messages: arrivals.count, first: arrivals.first.map { $0 - origin },
+                               gaps: labelled, perSecond: rate, arrivals: timeline)
+    }
+}
