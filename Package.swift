@@ -108,6 +108,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The load benchmark's bare client loop (the baseline when wrk is not installed).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

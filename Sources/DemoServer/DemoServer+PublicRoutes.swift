@@ -22,6 +22,7 @@ extension DemoServer {
         router.add(middleware: JSONErrorMiddleware())
         addPublicRoutes(to: router, environment)
         addFaultRoutes(to: router, environment)
+        addStallRoutes(to: router)
         addAPIRoutes(to: router.group("api"), environment)
         addWebSocketFallbackRoute(to: router, environment)
         return router

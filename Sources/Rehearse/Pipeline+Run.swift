@@ -85,11 +85,15 @@ extension Pipeline {
         var transportOptions = AsyncHTTPTransport.Options()
         transportOptions.insecureTLS = request.insecure
         let transport = AsyncHTTPTransport(options: transportOptions)
+        // Load cases send one request many times: a lean HTTP/1.1 client (docs/performance.md).
+        let loadTransport = NIOHTTP1LoadTransport(options: transportOptions, fallback: transport)
         var webSocketOptions = WebSocketKitTransport.Options()
         webSocketOptions.insecureTLS = request.insecure
         let webSocket = WebSocketKitTransport(options: webSocketOptions)
         let context: RunContext
-        do { context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket) } catch {
+        do {
+            context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket, loadTransport: loadTransport)
+        } catch {
             console.error("cannot render the suite's vars: \(error.message)")
             await transport.shutdown()
             return RunOutcome(status: .invalid)
@@ -116,6 +120,7 @@ extension Pipeline {
         timing.lap("run: cases")
         signals?.release()
         await webSocket.shutdown()
+        await loadTransport.shutdown()
         await transport.shutdown()
         timing.lap("run: transport shutdown")
         report.gates = request.gates

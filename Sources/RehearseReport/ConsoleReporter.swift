@@ -61,7 +61,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         var notes: [String] = []
         if r.outcome != .skipped { notes.append(DurationParser.format(r.duration)) }
         if r.attempts > 1 && r.load == nil { notes.append("\(r.attempts) attempts") }
-        if let load = r.load { notes.append("\(load.requests) requests") }
+        if let load = r.load { notes.append(load.summaryLine) }
         if let reason = r.reason, r.outcome == .skipped || r.outcome == .xfailed { notes.append(reason) }
         if !notes.isEmpty { line += "  (" + notes.joined(separator: ", ") + ")" }
         return line

@@ -24,6 +24,7 @@ public enum HTMLReport {
         if !s.byTag.isEmpty { out += "<div><h2>Pass rate by tag</h2>\n" + BarChart.svg(s.byTag, gates: [], kind: "tag") + "</div>\n" }
         out += "</section>\n"
         out += resultsTable(report, s)
+        out += LatencyChart.section(report)
         if !bad.isEmpty || report.logins.contains(where: { !$0.succeeded }) { out += failures(report) }
         out += "<script>\n\(HTMLAssets.script)</script>\n</body>\n</html>\n"
         return out

@@ -1,0 +1,105 @@
+import DemoServer
+import Foundation
+import XCTest
+
+@testable import RehearseModel
+@testable import RehearseRuntime
+@testable import RehearseTransportNIO
+
+/// The lean HTTP/1.1 client of load cases, against the demo server over real sockets: what it
+/// sends and reads, keep-alive, and failures sorted as AsyncHTTPTransport sorts them.
+final class NIOHTTP1LoadTransportTests: XCTestCase {
+    func withServer(_ body: (DemoServer, NIOHTTP1LoadTransport) async throws -> Void) async throws {
+        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
+        let fallback = AsyncHTTPTransport()
+        let transport = NIOHTTP1LoadTransport(fallback: fallback)
+        do { try await body(server, transport) } catch {
+            await transport.shutdown(); await fallback.shutdown(); await server.stop()
+            throw error
+        }
+        await transport.shutdown()
+        await fallback.shutdown()
+        await server.stop()
+    }
+
+    func testSendsMethodPathQueryHeadersAndBody() async throws {
+        try await withServer { server, transport in
+            let r = try await transport.send(HTTPRequestData(method: "POST", url: server.baseURL + "/echo/a/b?x=1&y=two#frag",
+                                                             headers: [("X-Trace", "abc"), ("Content-Type", "application/json")],
+                                                             body: Array(#"{"k":1}"#.utf8)))
+            XCTAssertEqual(r.status, 200)
+            let doc = try JSONValue.parse(r.body)
+            XCTAssertEqual(doc["method"], .string("POST"))
+            XCTAssertEqual(doc["path"], .string("/echo/a/b"))
+            XCTAssertEqual(doc["query"]?["y"], .string("two"))
+            XCTAssertEqual(doc["headers"]?["x-trace"], .string("abc"))
+            XCTAssertEqual(doc["headers"]?["host"], .string("127.0.0.1:\(server.port)"))
+            XCTAssertEqual(doc["json"]?["k"], .number(1))
+            XCTAssertNotNil(r.header("content-type"))
+        }
+    }
+
+    func testKeepsConnectionsAliveAcrossRequests() async throws {
+        try await withServer { server, transport in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var ok = 0
+                        for _ in 0..<50 where try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/health")).status == 200 {
+                            ok += 1
+                        }
+                        return ok
+                    }
+                }
+                var total = 0
+                for try await n in group { total += n }
+                XCTAssertEqual(total, 200)
+            }
+            let pooled = transport.idleConnections
+            XCTAssertGreaterThan(pooled, 0)
+            XCTAssertLessThanOrEqual(pooled, 4, "200 requests four at a time reuse at most four connections")
+        }
+    }
+
+    func testFailuresAreSortedLikeTheMainTransport() async throws {
+        try await withServer { server, transport in
+            var request = HTTPRequestData(method: "GET", url: server.baseURL + "/slow?ms=2000")
+            request.timeout = .milliseconds(200)
+            do { _ = try await transport.send(request); XCTFail("answered") } catch {
+                XCTAssertEqual(error.kind, .timeout)
+                XCTAssertEqual(error.message, "no response within 200ms (127.0.0.1:\(server.port))")
+            }
+            let closed = HTTPRequestData(method: "GET", url: "http://127.0.0.1:1/health")
+            do { _ = try await transport.send(closed); XCTFail("answered") } catch { XCTAssertEqual(error.kind, .connect) }
+            do { _ = try await transport.send(HTTPRequestData(method: "GE T", url: server.baseURL + "/health")); XCTFail("sent") } catch {
+                XCTAssertEqual(error.kind, .invalidRequest)
+            }
+            // After a timeout the connection is closed, not reused: the next request still works.
+            XCTAssertEqual(try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/status/503")).status, 503)
+        }
+    }
+
+    func testBodyCap() async throws {
+        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
+        var options = AsyncHTTPTransport.Options()
+        options.maxBodyBytes = 1000
+        let transport = NIOHTTP1LoadTransport(options: options, fallback: AsyncHTTPTransport(options: options))
+        do { _ = try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=5000")); XCTFail("read") } catch {
+            XCTAssertEqual(error.kind, .bodyTooLarge)
+        }
+        XCTAssertEqual(try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=900")).body.count, 900)
+        await transport.shutdown()
+        await server.stop()
+    }
+
+    func testTargetsItDoesNotHandleGoToTheFallback() {
+        XCTAssertNil(LoadTarget("http://user:pw@127.0.0.1/x"))
+        XCTAssertNil(LoadTarget("ftp://127.0.0.1/x"))
+        XCTAssertEqual(LoadTarget("http://127.0.0.1:8080")?.pathAndQuery, "/")
+        XCTAssertEqual(LoadTarget("http://127.0.0.1:8080?a=1")?.pathAndQuery, "/?a=1")
+        XCTAssertEqual(LoadTarget("https://api.example.com/v1?q=1#top")?.pathAndQuery, "/v1?q=1")
+        XCTAssertEqual(LoadTarget("https://api.example.com/v1")?.hostHeader, "api.example.com")
+        XCTAssertEqual(LoadTarget("https://api.example.com/v1")?.serverName, "api.example.com")
+        XCTAssertNil(LoadTarget("https://10.0.0.1/v1")?.serverName, "no SNI for an address")
+    }
+}
