@@ -17,7 +17,7 @@ extension JSONReport {
             "errors": .object(Dictionary(d.errorsByCause.map { ($0.cause, JSONValue.number(Double($0.count))) },
                                          uniquingKeysWith: { a, _ in a })),
             "elapsed_ms": ms(d.elapsed),
-            "over_time": .array(d.timeline.map { row in
+            "over_time": .array(d.timeline.map { row -> JSONValue in
                 var r: [String: JSONValue] = [
                     "second": .number(Double(row.second)), "requests": .number(Double(row.requests)),
                     "errors": .number(Double(row.errors)), "dropped": .number(Double(row.dropped)),

@@ -229,7 +229,7 @@ final class LoadResponseHandler: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let h):
             if AsyncHTTPTransport.mayHaveBody(method: method, status: Int(h.status.code)),
-               let length = h.headers.first(name: "content-length").flatMap(Int.init) {
+               let length = h.headers.first(name: "content-length").flatMap({ Int($0) }) {
                 guard length <= cap else {
                     fail(AsyncHTTPTransport.BodyCapExceeded(cap: cap))
                     context.close(promise: nil)

@@ -57,7 +57,7 @@ enum LoadBenchmark {
             let r = try runCase(exe, server, "{rate: \(Int(rate))/s, duration: \(o.seconds)s, max_in_flight: \(o.connections)}")
             let sustained = r.rate >= rate * 0.98 && Double(r.dropped) <= Double(r.requests) * 0.001 && r.failures == 0
             print(String(format: "    open model at %6.0f/s: %9.0f req/s achieved, %d dropped, start lag p99 %.2f ms%@",
-                         rate, r.rate, r.dropped, r.lagP99, sustained ? "" : "  (not sustained)"))
+                         rate, r.rate, r.dropped, r.lagP99, (sustained ? "" : "  (not sustained)") as NSString))
             guard sustained else { break }
             best = r
             rate *= 1.15

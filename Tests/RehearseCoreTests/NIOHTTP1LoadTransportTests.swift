@@ -22,6 +22,13 @@ final class NIOHTTP1LoadTransportTests: XCTestCase {
         await server.stop()
     }
 
+    func failure(_ t: NIOHTTP1LoadTransport, _ r: HTTPRequestData) async -> TransportError? {
+        do throws(TransportError) {
+            _ = try await t.send(r)
+            return nil
+        } catch { return error }
+    }
+
     func testSendsMethodPathQueryHeadersAndBody() async throws {
         try await withServer { server, transport in
             let r = try await transport.send(HTTPRequestData(method: "POST", url: server.baseURL + "/echo/a/b?x=1&y=two#frag",
@@ -65,17 +72,16 @@ final class NIOHTTP1LoadTransportTests: XCTestCase {
         try await withServer { server, transport in
             var request = HTTPRequestData(method: "GET", url: server.baseURL + "/slow?ms=2000")
             request.timeout = .milliseconds(200)
-            do { _ = try await transport.send(request); XCTFail("answered") } catch {
-                XCTAssertEqual(error.kind, .timeout)
-                XCTAssertEqual(error.message, "no response within 200ms (127.0.0.1:\(server.port))")
-            }
-            let closed = HTTPRequestData(method: "GET", url: "http://127.0.0.1:1/health")
-            do { _ = try await transport.send(closed); XCTFail("answered") } catch { XCTAssertEqual(error.kind, .connect) }
-            do { _ = try await transport.send(HTTPRequestData(method: "GE T", url: server.baseURL + "/health")); XCTFail("sent") } catch {
-                XCTAssertEqual(error.kind, .invalidRequest)
-            }
+            let timedOut = await failure(transport, request)
+            XCTAssertEqual(timedOut?.kind, .timeout)
+            XCTAssertEqual(timedOut?.message, "no response within 200ms (127.0.0.1:\(server.port))")
+            let refused = await failure(transport, HTTPRequestData(method: "GET", url: "http://127.0.0.1:1/health"))
+            XCTAssertEqual(refused?.kind, .connect)
+            let invalid = await failure(transport, HTTPRequestData(method: "GE T", url: server.baseURL + "/health"))
+            XCTAssertEqual(invalid?.kind, .invalidRequest)
             // After a timeout the connection is closed, not reused: the next request still works.
-            XCTAssertEqual(try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/status/503")).status, 503)
+            let after = try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/status/503"))
+            XCTAssertEqual(after.status, 503)
         }
     }
 
@@ -84,10 +90,10 @@ final class NIOHTTP1LoadTransportTests: XCTestCase {
         var options = AsyncHTTPTransport.Options()
         options.maxBodyBytes = 1000
         let transport = NIOHTTP1LoadTransport(options: options, fallback: AsyncHTTPTransport(options: options))
-        do { _ = try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=5000")); XCTFail("read") } catch {
-            XCTAssertEqual(error.kind, .bodyTooLarge)
-        }
-        XCTAssertEqual(try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=900")).body.count, 900)
+        let tooLarge = await failure(transport, HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=5000"))
+        XCTAssertEqual(tooLarge?.kind, .bodyTooLarge)
+        let fits = try await transport.send(HTTPRequestData(method: "GET", url: server.baseURL + "/large?bytes=900"))
+        XCTAssertEqual(fits.body.count, 900)
         await transport.shutdown()
         await server.stop()
     }

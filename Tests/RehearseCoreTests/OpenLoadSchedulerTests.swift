@@ -45,7 +45,8 @@ final class OpenLoadSchedulerTests: XCTestCase {
         let origin = clock.instant()
         await scheduler.run(origin: origin, inFlight: {
             let now = clock.elapsed
-            return finishes.filter { $0 > now }.count
+            finishes.removeAll { $0 <= now }
+            return finishes.count
         }, isCancelled: { false }, seal: { _ in }) { start in
             switch start {
             case .send(_, let due, _):

@@ -34,7 +34,8 @@ extension CaseExecutor {
                 }
             }
             while sent < min(load.concurrency, load.requests) { launch() }
-            while let (second, outcome) = await group.next() {
+            while let next = await group.next() {
+                let (second, outcome) = next
                 switch outcome {
                 case .success(let response):
                     judge(response, perResponse, checker, second: second, latency: response.duration, recorder: recorder)
@@ -88,7 +89,8 @@ extension CaseExecutor {
         r.attempts = s.sent
         var stats = LoadStats(requests: s.sent, failures: s.failed, percentiles: [])
         var seen = Set<String>()
-        let wanted = LoadStats.reportedPercentiles + (testCase.expect.latency?.limits.map { ($0.percentile, $0.label) } ?? [])
+        let limits = testCase.expect.latency?.limits.map { (percentile: $0.percentile, label: $0.label) } ?? []
+        let wanted = LoadStats.reportedPercentiles + limits
         for (pct, label) in wanted where seen.insert(label).inserted {
             if let v = s.latency.value(atPercentile: pct) { stats.percentiles.append((label, v)) }
         }
