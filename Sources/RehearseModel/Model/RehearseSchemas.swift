@@ -249,7 +249,8 @@ extension RehearseSchemas {
             "required": ["max"],
             "description": "With `load`: how many requests may fail (expectations not met, transport errors), as a share (0.5%) or a number.",
             "properties": {
-              "max": {"anyOf": [{"$ref": "#/$defs/count"}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}]}
+              "max": {"description": "A share of the requests sent (\"0.5%\") or a number of requests (3).",
+                      "anyOf": [{"$ref": "#/$defs/count"}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}]}
             }
           },
           "dropped": {
@@ -257,7 +258,7 @@ extension RehearseSchemas {
             "additionalProperties": false,
             "required": ["max"],
             "description": "With an open-model `load`: how many starts may be dropped at `max_in_flight`.",
-            "properties": {"max": {"$ref": "#/$defs/count"}}
+            "properties": {"max": {"$ref": "#/$defs/count", "description": "The most starts that may be dropped."}}
           },
           "schema": {"type": "string", "description": "Path of a JSON Schema file, relative to the plan; the body must validate against it."}
         }
