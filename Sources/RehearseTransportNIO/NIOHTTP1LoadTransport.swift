@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import Synchronization
 import RehearseModel
 import RehearseRuntime
@@ -108,21 +109,55 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     private func connect(_ key: PoolKey, target: LoadTarget) async throws -> LoadConnection {
         let tls = key.tls ? self.tls : nil
         let serverName = target.serverName
-        let handler = LoadResponseHandler(endpoint: target.endpoint.description)
-        let channel = try await ClientBootstrap(group: group)
+        let endpoint = target.endpoint.description
+        let handler = LoadResponseHandler(endpoint: endpoint)
+        let loop = group.next()
+        let handshake = loop.makePromise(of: Void.self)
+        let waiter = TLSHandshakeWaiter(handshake, endpoint: endpoint)
+        let started = ContinuousClock.now
+        let channel: any Channel
+        do {
+            channel = try await bootstrap(loop, tls: tls, serverName: serverName, waiter: waiter, handler: handler)
+                .connect(host: key.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: key.port).get()
+        } catch {
+            // The promise must be settled whatever happens (NIO reports a leaked one).
+            loop.execute { waiter.complete(.failure(error)) }
+            throw error
+        }
+        if tls != nil {
+            // The handshake is part of connecting: bounded by the connect timeout, and a failure
+            // means nothing was sent (AsyncHTTPClient's rule too).
+            let left = options.connectTimeout - (ContinuousClock.now - started)
+            let timer = loop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(left))) {
+                waiter.complete(.failure(TransportError(.connect, "TLS handshake timed out (\(endpoint))")))
+            }
+            do { try await handshake.futureResult.get() } catch {
+                timer.cancel()
+                try? await channel.close()
+                throw error
+            }
+            timer.cancel()
+        } else {
+            loop.execute { waiter.complete(.success(())) }
+        }
+        return LoadConnection(channel: channel, handler: handler)
+    }
+
+    private func bootstrap(_ loop: any EventLoop, tls: NIOSSLContext?, serverName: String?, waiter: TLSHandshakeWaiter,
+                           handler: LoadResponseHandler) -> ClientBootstrap {
+        ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(AsyncHTTPTransport.nanoseconds(options.connectTimeout)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        try channel.pipeline.syncOperations.addHandler(waiter)
                     }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(host: key.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: key.port).get()
-        return LoadConnection(channel: channel, handler: handler)
     }
 
     /// The request head: the target's path and query, `Host`, and `Content-Length` for a body.
@@ -305,5 +340,40 @@ struct LoadTarget {
         let bare = endpoint.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let isIP = bare.contains(":") || bare.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
         self.serverName = isIP ? nil : bare
+    }
+}
+
+/// Fulfils a promise when the TLS handshake completes, or fails it with the handshake's error.
+final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    private let promise: EventLoopPromise<Void>
+    private let endpoint: String
+    private var done = false
+
+    init(_ promise: EventLoopPromise<Void>, endpoint: String) {
+        self.promise = promise
+        self.endpoint = endpoint
+    }
+
+    /// Settles the promise once; later events (an error, then the close) change nothing.
+    func complete(_ result: Result<Void, any Error>) {
+        guard !done else { return }
+        done = true
+        promise.completeWith(result)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { complete(.success(())) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        complete(.failure(error))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        complete(.failure(TransportError(.connect, "TLS handshake failed (\(endpoint))")))
+        context.fireChannelInactive()
     }
 }

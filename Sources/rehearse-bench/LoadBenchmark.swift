@@ -111,7 +111,7 @@ enum LoadBenchmark {
             usleep(1_000_000)
         }
         let figures = try readReport(report)
-        let shown = rss.filter { $0 > 0 }.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+        let shown = rss.filter { $0 >= 1 }.map { String(format: "%.0f", $0) }.joined(separator: ", ")
         print(String(format: "  rehearse run, open model %d/s for %d s (%d requests): RSS each second %@ MB",
                      max(rate, 1000), seconds, figures.requests + figures.dropped, shown as NSString))
     }

@@ -85,6 +85,22 @@ final class NIOHTTP1LoadTransportTests: XCTestCase {
         }
     }
 
+    /// TLS goes through NIOSSL with the main transport's settings, and the handshake is part of
+    /// connecting: a plain HTTP server that never answers the ClientHello is a handshake that
+    /// times out within the connect timeout, sorted as `connect` (nothing was sent), not a
+    /// request timeout.
+    func testTLSHandshakeIsBoundedByTheConnectTimeout() async throws {
+        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
+        var options = AsyncHTTPTransport.Options()
+        options.connectTimeout = .milliseconds(300)
+        let transport = NIOHTTP1LoadTransport(options: options, fallback: AsyncHTTPTransport(options: options))
+        let error = await failure(transport, HTTPRequestData(method: "GET", url: "https://127.0.0.1:\(server.port)/health"))
+        XCTAssertEqual(error?.kind, .connect, "\(String(describing: error))")
+        XCTAssertEqual(error?.message, "TLS handshake timed out (127.0.0.1:\(server.port))")
+        await transport.shutdown()
+        await server.stop()
+    }
+
     func testBodyCap() async throws {
         let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
         var options = AsyncHTTPTransport.Options()

@@ -114,6 +114,13 @@ final class OpenLoadSchedulerTests: XCTestCase {
         XCTAssertEqual(Array(run.dropped.prefix(5)), [50, 60, 70, 80, 90].map { .milliseconds($0) })
     }
 
+    func testDryRunDescribesTheSchedule() throws {
+        XCTAssertEqual(OpenLoad.describe(try open("{rate: 500/s, duration: 30s, max_in_flight: 200}")),
+                       "15000 requests at 500/s over 30s, at most 200 in flight")
+        XCTAssertEqual(OpenLoad.describe(try open("{stages: [{rate: 100/s, for: 10s}, {rate: 0/s, for: 10s}]}")),
+                       "1000 requests at 100/s for 10s, then 0/s for 10s, at most 1000 in flight")
+    }
+
     /// One sleep per start at a steady rate: the scheduler waits on the clock, it does not spin.
     func testTheSchedulerSleepsOnTheClockBetweenStarts() async throws {
         let run = await simulate(try open("{rate: 50/s, duration: 2s}"), service: .milliseconds(1))
