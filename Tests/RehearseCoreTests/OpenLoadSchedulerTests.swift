@@ -152,6 +152,22 @@ final class OpenLoadSchedulerTests: XCTestCase {
         XCTAssertEqual(s.latency.totalCount, 100_000)
     }
 
+    /// Closed-model workers read the clock on their own: a reading older than another worker's
+    /// counts in the open second, so a closed row is never opened again.
+    func testClosedModelWorkersNeverReopenASealedSecond() {
+        let recorder = LoadRecorder()
+        let first = recorder.beginNow(second: 0)
+        recorder.finish(second: first, latency: .milliseconds(1), cause: nil)
+        let late = recorder.beginNow(second: 3)
+        let stale = recorder.beginNow(second: 2)
+        XCTAssertEqual([first, late, stale], [0, 3, 3])
+        recorder.finish(second: late, latency: .milliseconds(1), cause: nil)
+        recorder.finish(second: stale, latency: .milliseconds(2), cause: nil)
+        let rows = recorder.summary().rows
+        XCTAssertEqual(rows.map(\.second), [0, 3])
+        XCTAssertEqual(rows.map(\.requests), [1, 2])
+    }
+
     func testDistinctCausesAreCapped() {
         let recorder = LoadRecorder()
         for i in 0..<100 {

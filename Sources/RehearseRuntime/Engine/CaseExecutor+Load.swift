@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -15,38 +16,33 @@ extension CaseExecutor {
         let transport = context.loadTransport
         let clock = context.clock
         let perResponse = perResponseExpectation
-        var cancelledRequests = 0
         let origin = clock.instant()
-        await withTaskGroup(of: (Int, Result<HTTPResponseData, TransportError>).self) { group in
-            var sent = 0, sealed = 0
-            func launch() {
-                sent += 1
-                let second = Int((clock.instant() - origin).components.seconds)
-                if second > sealed {
-                    recorder.seal(below: second)
-                    sealed = second
-                }
-                recorder.begin(second: second)
+        let tickets = LoadTickets()
+        let context = self.context, executor = self
+        // `concurrency` workers, each sending the next request as soon as its last one returned:
+        // no task per request.
+        let cancelledRequests = await withTaskGroup(of: Int.self) { group -> Int in
+            for _ in 0..<min(load.concurrency, load.requests) {
                 group.addTask {
-                    do throws(TransportError) { return (second, .success(try await transport.send(request))) } catch {
-                        return (second, .failure(error))
+                    var cancelled = 0
+                    while !context.isCancelled, tickets.take(below: load.requests) {
+                        let second = recorder.beginNow(second: Int((clock.instant() - origin).components.seconds))
+                        do throws(TransportError) {
+                            let response = try await transport.send(request)
+                            executor.judge(response, perResponse, checker, second: second, latency: response.duration, recorder: recorder)
+                        } catch {
+                            if error.kind == .cancelled { cancelled += 1 }
+                            // The closed model's latency is that of responses: a failure has none.
+                            recorder.finish(second: second, latency: nil, cause: LoadRecorder.cause(of: error), transport: true,
+                                            failures: [Failure(.transport, error.message)])
+                        }
                     }
+                    return cancelled
                 }
             }
-            while sent < min(load.concurrency, load.requests) { launch() }
-            while let next = await group.next() {
-                let (second, outcome) = next
-                switch outcome {
-                case .success(let response):
-                    judge(response, perResponse, checker, second: second, latency: response.duration, recorder: recorder)
-                case .failure(let error):
-                    if error.kind == .cancelled { cancelledRequests += 1 }
-                    // The closed model's latency is that of responses: a failure has none.
-                    recorder.finish(second: second, latency: nil, cause: LoadRecorder.cause(of: error), transport: true,
-                                    failures: [Failure(.transport, error.message)])
-                }
-                if sent < load.requests && !context.isCancelled { launch() }
-            }
+            var total = 0
+            for await n in group { total += n }
+            return total
         }
         let summary = recorder.summary()
         let completed = summary.sent - cancelledRequests
@@ -138,4 +134,12 @@ extension CaseExecutor {
         }
         return r
     }
+}
+
+/// Hands out the closed model's request numbers to its workers.
+final class LoadTickets: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// True while fewer than `limit` requests were handed out.
+    func take(below limit: Int) -> Bool { next.add(1, ordering: .relaxed).oldValue < limit }
 }

@@ -49,6 +49,22 @@ package final class LoadRecorder: Sendable {
         state.withLock { $0.open[second, default: Second()].outstanding += 1 }
     }
 
+    /// The closed model's workers: a request starts now, in `second` of the case. Seconds before
+    /// it are sealed in the same step, and a worker whose clock reading is older than another's
+    /// seal counts in the open second, so no row is closed twice. Returns the second it counts in.
+    package func beginNow(second: Int) -> Int {
+        inFlight.add(1, ordering: .relaxed)
+        return state.withLock { s in
+            let counted = max(second, s.sealedBelow)
+            if counted > s.sealedBelow {
+                s.sealedBelow = counted
+                for (k, row) in s.open where k < counted && row.outstanding <= 0 { Self.close(k, in: &s) }
+            }
+            s.open[counted, default: Second()].outstanding += 1
+            return counted
+        }
+    }
+
     /// A request of `second` finished after `latency` (nil: not counted in the percentiles);
     /// `cause` is nil when it passed.
     package func finish(second: Int, latency: Duration?, cause: String?, transport: Bool = false,
