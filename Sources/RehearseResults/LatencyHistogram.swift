@@ -43,8 +43,10 @@ public struct LatencyHistogram: Sendable, Equatable {
     public var isEmpty: Bool { totalCount == 0 }
 
     public mutating func record(_ duration: Duration) {
+        // A negative duration (a request started a few µs early and answered at once) counts as
+        // 0; its components would be negative too.
+        guard duration > .zero else { return record(nanoseconds: 0) }
         let (s, atto) = duration.components
-        guard s >= 0 else { return record(nanoseconds: 0) }
         let ns = s >= Int64(Self.highestTrackable / 1_000_000_000) ? Self.highestTrackable : UInt64(s) * 1_000_000_000 + UInt64(atto / 1_000_000_000)
         record(nanoseconds: ns)
     }

@@ -54,7 +54,8 @@ final class LatencyHistogramTests: XCTestCase {
         var h = LatencyHistogram()
         h.record(.seconds(100_000))
         h.record(.seconds(-1))
-        XCTAssertEqual(h.totalCount, 2)
+        h.record(.milliseconds(-5))  // seconds 0, attoseconds negative
+        XCTAssertEqual(h.totalCount, 3)
         XCTAssertEqual(h.value(atPercentile: 100), .nanoseconds(Int64(LatencyHistogram.highestTrackable)))
         XCTAssertEqual(h.value(atPercentile: 1), .zero)
     }

@@ -179,3 +179,25 @@ final class OpenLoadSchedulerTests: XCTestCase {
         XCTAssertEqual(causes.first { $0.cause == "other" }?.count, 100 - LoadRecorder.maxCauses)
     }
 }
+
+extension OpenLoadSchedulerTests {
+    /// The engine's usual test clock never moves; an open-model case still finishes on it, with
+    /// every request sent once (the scheduler sleeps once per start, it does not wait for time).
+    func testAnOpenLoadFinishesOnAClockThatDoesNotMove() async throws {
+        let graph = try EngineFixtures.graph(["p": """
+        cases:
+          - id: c
+            auth: none
+            request: GET http://api.test/x
+            load: {rate: 100/s, duration: 1s}
+            expect: {status: 200}
+        """])
+        let transport = FakeTransport { _, _ throws(TransportError) in FakeTransport.json(200, "{}") }
+        let clock = FakeClock()
+        let (report, _) = try await EngineFixtures.run(graph, transport: transport, clock: clock)
+        XCTAssertEqual(report.outcome("c"), .passed)
+        XCTAssertEqual(report.result("c")?.load?.requests, 100)
+        XCTAssertEqual(clock.sleeps.count, 99)
+        XCTAssertEqual(clock.sleeps.first, .milliseconds(10))
+    }
+}
