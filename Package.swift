@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // The load client waits for NIOSSL's handshake-completed event.
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         // Renderers of results: console, JSON, JUnit, Markdown, HTML, graph; merge of reports.
@@ -108,6 +110,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The load benchmark's bare client loop (the baseline when wrk is not installed).
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

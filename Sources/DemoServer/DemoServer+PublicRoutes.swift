@@ -27,6 +27,7 @@ extension DemoServer {
         addPublicRoutes(to: router, environment)
         addFaultRoutes(to: router, environment)
         addOAuthRoutes(to: router, environment)
+        addStallRoutes(to: router)
         addAPIRoutes(to: router.group("api"), environment)
         addWebSocketFallbackRoute(to: router, environment)
         addStreamTickRoute(to: router)

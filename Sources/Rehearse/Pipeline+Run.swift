@@ -106,12 +106,16 @@ extension Pipeline {
         transportOptions.insecureTLS = request.insecure
         transportOptions.tls = tls
         let transport = AsyncHTTPTransport(options: transportOptions)
+        // Load cases send one request many times: a lean HTTP/1.1 client (docs/performance.md).
+        let loadTransport = NIOHTTP1LoadTransport(options: transportOptions, fallback: transport)
         var webSocketOptions = WebSocketKitTransport.Options()
         webSocketOptions.insecureTLS = request.insecure
         webSocketOptions.tls = tls
         let webSocket = WebSocketKitTransport(options: webSocketOptions)
         let context: RunContext
-        do { context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket) } catch {
+        do {
+            context = try RunContext(graph: graph, options: options, transport: transport, webSocket: webSocket, loadTransport: loadTransport)
+        } catch {
             console.error("cannot render the suite's vars: \(error.message)")
             await transport.shutdown()
             return RunOutcome(status: .invalid)
@@ -140,6 +144,7 @@ extension Pipeline {
         report.authDiagnoses = await diagnoseRefusals(report, context)
         signals?.release()
         await webSocket.shutdown()
+        await loadTransport.shutdown()
         await transport.shutdown()
         timing.lap("run: transport shutdown")
         report.gates = request.gates

@@ -2,7 +2,7 @@ import RehearseModel
 import RehearseDiagnostics
 
 extension PlanParser {
-    static let expectKeys = ["status", "json", "headers", "body", "duration", "latency", "schema"]
+    static let expectKeys = ["status", "json", "headers", "body", "duration", "latency", "schema", "errors", "dropped"]
     static let matcherKeys = ["equals", "not", "matches", "contains", "exists", "type", "length", "min", "max", "one_of"]
 
     func expectation(_ node: YAMLNode, what: String) -> Expectation {
@@ -42,6 +42,8 @@ extension PlanParser {
                     }
                 }
             case "latency": e.latency = latency(v)
+            case "errors": e.errors = errorBudget(v)
+            case "dropped": e.dropped = droppedLimit(v)
             case "schema":
                 if let s = ctx.string(v, what: "schema") { e.schema = Located(s, at: v.position) }
             default: break
@@ -85,7 +87,8 @@ extension PlanParser {
     }
 
     private func latency(_ node: YAMLNode) -> LatencyLimits? {
-        let keys: [(String, Double)] = [("p50", 50), ("p90", 90), ("p95", 95), ("p99", 99), ("max", 100)]
+        let keys: [(String, Double)] = [("p50", 50), ("p90", 90), ("p95", 95), ("p99", 99), ("p99.9", 99.9), ("p99.99", 99.99),
+                                       ("max", 100)]
         guard let pairs = ctx.mapping(node, what: "latency", allowed: keys.map(\.0)) else { return nil }
         var limits: [(percentile: Double, label: String, max: Duration)] = []
         for p in pairs {

@@ -216,6 +216,7 @@ public struct PlanParser {
             ctx.warning(.unusedSetting, "`latency` limits apply only to cases with `load`", e,
                         hint: "for a single request use `duration: {max: ...}`")
         }
+        checkLoadExpectations(c, node: node)
         if c.skip != nil, c.xfail != nil, let x = node["xfail"] {
             ctx.warning(.unusedSetting, "case '\(c.id)' has both `skip` and `xfail`; it is skipped", x)
         }
@@ -230,7 +231,10 @@ public struct PlanParser {
     }
 
     private func load(_ node: YAMLNode) -> LoadSpec? {
-        guard let pairs = ctx.mapping(node, what: "load", allowed: ["requests", "concurrency"]) else { return nil }
+        // `rate` or `stages` make it the open model (spec §12): PlanParser+Load.swift.
+        if node.pairs != nil, node["rate"] != nil || node["stages"] != nil { return openLoad(node) }
+        guard let pairs = ctx.mapping(node, what: "load", allowed: Self.loadKeys) else { return nil }
+        if !closedLoadKeysFit(node) { return nil }
         var requests: Int?, concurrency = 1
         for p in pairs {
             switch p.key.scalar {

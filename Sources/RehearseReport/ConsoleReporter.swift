@@ -65,7 +65,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
         if r.outcome != .skipped { notes.append(DurationParser.format(r.duration)) }
         if r.attempts > 1 && r.load == nil { notes.append("\(r.attempts) attempts") }
         if r.isFlaky { notes.append("flaky") }
-        if let load = r.load { notes.append("\(load.requests) requests") }
+        if let load = r.load { notes.append(load.summaryLine) }
         // The last stream step that saw messages: usually the `collect` of the answer.
         if let stream = r.streams.last(where: { $0.messages > 0 }) { notes.append(stream.summary) }
         if let reason = r.reason, r.outcome == .skipped || r.outcome == .xfailed { notes.append(reason) }

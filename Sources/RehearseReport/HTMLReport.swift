@@ -25,6 +25,7 @@ public enum HTMLReport {
         out += "</section>\n"
         out += AuthDiagnosisText.html(report.authDiagnoses, escape: e)
         out += resultsTable(report, s)
+        out += LatencyChart.section(report)
         if !bad.isEmpty || report.logins.contains(where: { !$0.succeeded }) { out += failures(report) }
         out += "<script>\n\(HTMLAssets.script)</script>\n</body>\n</html>\n"
         return out

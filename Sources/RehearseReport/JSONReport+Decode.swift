@@ -108,6 +108,7 @@ extension JSONReport {
             func rank(_ label: String) -> Double { label == "max" ? 1000 : Double(label.dropFirst()) ?? 999 }
             percentiles.sort { rank($0.label) < rank($1.label) }
             c.load = LoadStats(requests: try x.int("requests"), failures: try x.int("failures"), percentiles: percentiles)
+            c.load?.detail = try loadDetail(x.value)
         }
         c.streams = streams(r.value["streams"])
         return c

@@ -86,11 +86,7 @@ public enum JSONReport {
             eo["response_headers"] = .object(Dictionary(e.responseHeaders.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }))
             o["exchange"] = .object(eo)
         }
-        if let l = r.load {
-            o["load"] = ["requests": .number(Double(l.requests)), "failures": .number(Double(l.failures)),
-                         "latency_ms": .object(Dictionary(l.percentiles.map { ($0.label, JSONValue.number(($0.value.milliseconds * 10).rounded() / 10)) },
-                                                          uniquingKeysWith: { a, _ in a }))]
-        }
+        if let l = r.load { o["load"] = loadObject(l) }
         if !r.streams.isEmpty { o["streams"] = .array(r.streams.map(Self.stream)) }
         return .object(o)
     }

@@ -60,6 +60,8 @@ public struct LoadStats: Sendable {
     public var requests: Int
     public var failures: Int
     public var percentiles: [(label: String, value: Duration)]
+    /// The open model's figures (rate, dropped, causes, the timeline): `LoadStats+Open.swift`.
+    public var detail = LoadDetail()
 
     package init(requests: Int, failures: Int, percentiles: [(label: String, value: Duration)]) {
         self.requests = requests

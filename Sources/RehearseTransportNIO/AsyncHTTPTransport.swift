@@ -198,7 +198,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
     }
 
     /// RFC 9110 `tchar`.
-    private static func isTokenScalar(_ s: Unicode.Scalar) -> Bool {
+    static func isTokenScalar(_ s: Unicode.Scalar) -> Bool {
         switch s {
         case "a"..."z", "A"..."Z", "0"..."9": return true
         case "!", "#", "$", "%", "&", "'", "*", "+", "-", ".", "^", "_", "`", "|", "~": return true

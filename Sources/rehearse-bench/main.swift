@@ -103,6 +103,10 @@ case "serve":  // a demo server for manual profiling: prints its URL, serves unt
     FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
     while true { try await Task.sleep(for: .seconds(3600)) }
 case "raw": try await ProfilingModes.raw(Array(CommandLine.arguments.dropFirst(2)))
+case "load":
+    try await LoadBenchmark.run(LoadBenchmark.Options(seconds: arg("--seconds", 5), connections: arg("--connections", 16),
+                                                      requests: arg("--requests", 200_000), memoryRequests: arg("--memory-requests", 10_000_000),
+                                                      memorySeconds: arg("--memory-seconds", 20)))
 default:
     print("""
     usage: rehearse-bench lint [--plans N] [--cases N] [--runs N]
@@ -113,6 +117,7 @@ default:
            rehearse-bench stream [--events N] [--runs N]
            rehearse-bench serve                              (demo server for profiling; prints its URL)
            rehearse-bench raw URL REQUESTS CONCURRENCY [loop|transport|compare|compare-engine]
+           rehearse-bench load [--seconds N] [--connections N] [--requests N] [--memory-requests N] [--memory-seconds N]
     """)
     exit(2)
 }

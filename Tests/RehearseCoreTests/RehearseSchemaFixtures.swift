@@ -322,6 +322,23 @@ enum RehearseSchemaFixtures {
           }
         },
         {
+          "id": "open-load",
+          "request": "GET https://example.com/",
+          "load": {"rate": "500/s", "duration": "30s", "max_in_flight": 200},
+          "expect": {
+            "status": 200,
+            "latency": {"p99.9": "1s", "p99.99": "2s"},
+            "errors": {"max": "0.5%"},
+            "dropped": {"max": 0}
+          }
+        },
+        {
+          "id": "ramp",
+          "request": "GET https://example.com/",
+          "load": {"stages": [{"rate": "100/s", "for": "10s"}, {"rate": "0/s", "for": "5s"}]},
+          "expect": {"status": 200, "errors": {"max": 3}}
+        },
+        {
           "id": "chat",
           "auth": {"use": "staging-jwt", "mode": "none-alg"},
           "websocket": {

@@ -6,6 +6,10 @@ public struct Expectation: Sendable {
     public var body: Matcher?
     public var duration: Duration?
     public var latency: LatencyLimits?
+    /// With `load`: the share (or number) of requests that may fail (spec §12).
+    public var errors: ErrorBudget?
+    /// With an open-model `load`: how many starts may be dropped at `max_in_flight`.
+    public var dropped: Int?
     /// Path of a JSON Schema file, resolved against the plan's folder.
     public var schema: Located<String>?
     public var position: SourcePosition?
@@ -14,6 +18,7 @@ public struct Expectation: Sendable {
 
     public var isEmpty: Bool {
         status == nil && json.isEmpty && headers.isEmpty && body == nil && duration == nil && latency == nil && schema == nil
+            && errors == nil && dropped == nil
     }
 }
 
@@ -73,7 +78,28 @@ public struct StatusSpec: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// `latency: {p50, p90, p95, p99, max}` over all responses of a load case.
+/// `errors: {max: 0.5%}` or `{max: 3}`: failed requests a load case tolerates.
+public enum ErrorBudget: Sendable, Hashable, CustomStringConvertible {
+    case percent(Double)
+    case count(Int)
+
+    /// True when `failed` of `total` stays within the budget.
+    public func allows(_ failed: Int, of total: Int) -> Bool {
+        switch self {
+        case .count(let n): return failed <= n
+        case .percent(let p): return total == 0 || Double(failed) * 100 <= p * Double(total) + 1e-9
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): return "\(n)"
+        case .percent(let p): return (p == p.rounded() ? "\(Int(p))" : "\(p)") + "%"
+        }
+    }
+}
+
+/// `latency: {p50, p90, p95, p99, p99.9, p99.99, max}` over all responses of a load case.
 public struct LatencyLimits: Sendable, Hashable {
     public var limits: [(percentile: Double, label: String, max: Duration)]
 

@@ -141,13 +141,17 @@ public enum AuthMode: String, Sendable, CaseIterable, Codable {
     public var needsJWT: Bool { ![.valid, .missing, .malformed].contains(self) }
 }
 
-/// `load: {requests, concurrency}`.
+/// `load: {requests, concurrency}` (the closed model), or with `rate`/`stages` the open model.
 public struct LoadSpec: Sendable, Hashable {
+    /// Closed model: requests in total. Open model: the cap given by `requests`, else 0.
     public var requests: Int
     public var concurrency: Int
+    /// Set for the open model (spec §12): `OpenLoad.swift`.
+    public var open: OpenLoad?
 
-    package init(requests: Int, concurrency: Int) {
+    package init(requests: Int, concurrency: Int, open: OpenLoad? = nil) {
         self.requests = requests
         self.concurrency = concurrency
+        self.open = open
     }
 }

@@ -133,12 +133,39 @@ extension RehearseSchemas {
       "load": {
         "type": "object",
         "additionalProperties": false,
-        "required": ["requests"],
-        "description": "Send the request many times: `expect` holds for each response, `latency` over all.",
+        "description": "Send the request many times: `expect` holds for each response, `latency` over all. `requests` at a `concurrency` (closed model), or `rate` with `duration` or `requests`, or `stages` (open model).",
         "properties": {
-          "requests": {"$ref": "#/$defs/positiveInteger", "description": "How many requests in total."},
-          "concurrency": {"$ref": "#/$defs/positiveInteger", "description": "How many at a time (default 1)."}
-        }
+          "requests": {"$ref": "#/$defs/positiveInteger", "description": "How many requests in total (with `rate`: stop after this many starts)."},
+          "concurrency": {"$ref": "#/$defs/positiveInteger", "description": "Closed model: how many at a time (default 1)."},
+          "rate": {"$ref": "#/$defs/loadRate", "description": "Open model: requests start at this rate whether or not earlier ones returned."},
+          "duration": {"$ref": "#/$defs/duration", "description": "Open model: how long to keep starting requests at `rate`."},
+          "max_in_flight": {"$ref": "#/$defs/positiveInteger", "description": "Open model: starts beyond this many requests waiting are counted as dropped, not delayed (default 1000)."},
+          "stages": {
+            "type": "array",
+            "minItems": 1,
+            "description": "Open model, instead of rate/duration: each stage ramps from the previous rate (from 0 for the first) to its own.",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["rate", "for"],
+              "properties": {
+                "rate": {"$ref": "#/$defs/loadRate", "description": "The rate reached at the end of the stage."},
+                "for": {"$ref": "#/$defs/duration", "description": "How long the stage lasts."}
+              }
+            }
+          }
+        },
+        "oneOf": [
+          {"required": ["requests"], "not": {"anyOf": [{"required": ["rate"]}, {"required": ["stages"]}, {"required": ["duration"]}, {"required": ["max_in_flight"]}]}},
+          {"required": ["rate"], "not": {"anyOf": [{"required": ["stages"]}, {"required": ["concurrency"]}]}, "oneOf": [{"required": ["duration"]}, {"required": ["requests"]}]},
+          {"required": ["stages"], "not": {"anyOf": [{"required": ["rate"]}, {"required": ["duration"]}, {"required": ["requests"]}, {"required": ["concurrency"]}]}}
+        ]
+      },
+      "loadRate": {
+        "type": "string",
+        "pattern": "^[0-9]+(\\.[0-9]+)?/(s|m|min|h)$",
+        "description": "Requests per second, minute or hour: 500/s, 30/m, 1000/h.",
+        "examples": ["100/s", "500/s"]
       },
       "websocket": {
         "type": "object",

@@ -238,8 +238,27 @@ extension RehearseSchemas {
               "p90": {"$ref": "#/$defs/duration", "description": "90% of the responses are at least this fast."},
               "p95": {"$ref": "#/$defs/duration", "description": "95% of the responses are at least this fast."},
               "p99": {"$ref": "#/$defs/duration", "description": "99% of the responses are at least this fast."},
+              "p99.9": {"$ref": "#/$defs/duration", "description": "99.9% of the responses are at least this fast."},
+              "p99.99": {"$ref": "#/$defs/duration", "description": "99.99% of the responses are at least this fast."},
               "max": {"$ref": "#/$defs/duration", "description": "The slowest response."}
             }
+          },
+          "errors": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["max"],
+            "description": "With `load`: how many requests may fail (expectations not met, transport errors), as a share (0.5%) or a number.",
+            "properties": {
+              "max": {"description": "A share of the requests sent (\"0.5%\") or a number of requests (3).",
+                      "anyOf": [{"$ref": "#/$defs/count"}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}]}
+            }
+          },
+          "dropped": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["max"],
+            "description": "With an open-model `load`: how many starts may be dropped at `max_in_flight`.",
+            "properties": {"max": {"$ref": "#/$defs/count", "description": "The most starts that may be dropped."}}
           },
           "schema": {"type": "string", "description": "Path of a JSON Schema file, relative to the plan; the body must validate against it."}
         }

@@ -52,7 +52,7 @@ public enum DryRun {
                 out += "  \(r.method) \(r.url)\n"
                 out += headerLines(r.headers, credentials: credentials, auth: executor.resolved.auth, masker: context.masker)
                 if let body = r.body { out += "\n  \(String(decoding: body, as: UTF8.self))\n" }
-                if let load = c.load { out += "  × \(load.requests) requests, \(load.concurrency) at a time\n" }
+                if let load = c.load { out += "  × " + (load.open.map(OpenLoad.describe) ?? "\(load.requests) requests, \(load.concurrency) at a time") + "\n" }
             } catch {
                 out += "  cannot render: \(error.message)\n"
             }

@@ -19,7 +19,9 @@ public struct SystemRunClock: RunClock {
     public init() {}
     public func now() -> Date { Date() }
     public func instant() -> ContinuousClock.Instant { ContinuousClock.now }
-    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+    /// No timer tolerance: an open-model load starts requests on this clock, and the default
+    /// tolerance let wake-ups slip by milliseconds (docs/performance.md, rate accuracy).
+    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration, tolerance: .zero) }
 }
 
 /// Randomness for jitter, ids and template functions; seeded, a run is repeatable.

@@ -25,6 +25,8 @@ public final class RunContext: Sendable {
     public let graph: ExecutableGraph
     public let options: RunOptions
     public let transport: any HTTPTransport
+    /// What `load` cases send through: a lean keep-alive client in real runs, else `transport`.
+    public let loadTransport: any HTTPTransport
     public let webSocket: (any WebSocketTransport)?
     public let clock: any RunClock
     public let random: RandomSource
@@ -42,10 +44,11 @@ public final class RunContext: Sendable {
 
     public init(graph: ExecutableGraph, options: RunOptions, transport: any HTTPTransport,
                 webSocket: (any WebSocketTransport)? = nil, clock: any RunClock = SystemRunClock(),
-                masker: SecretMasker = SecretMasker()) throws(RenderError) {
+                masker: SecretMasker = SecretMasker(), loadTransport: (any HTTPTransport)? = nil) throws(RenderError) {
         self.graph = graph
         self.options = options
         self.transport = transport
+        self.loadTransport = loadTransport ?? transport
         self.webSocket = webSocket
         self.clock = clock
         self.random = RandomSource(seed: options.seed)

@@ -1,0 +1,54 @@
+import Foundation
+import RehearseModel
+import RehearseDiagnostics
+import RehearseCompiler
+import RehearseResults
+
+/// Starts the open model's requests on time (spec §12): request k is due at its offset in the
+/// schedule whether or not earlier ones returned. It sleeps until the next one is due on the
+/// run's clock, then starts every request that is due by now, so a late wake-up catches up
+/// instead of shifting the rest of the schedule. A start that would exceed `max_in_flight` is
+/// counted as dropped, never delayed. The clock is injected: tests drive it without sleeping.
+struct OpenLoadScheduler {
+    let schedule: LoadScheduleMath
+    let maxInFlight: Int
+    let clock: any RunClock
+    /// Waits shorter than this are not worth a timer: the request starts now, that much early.
+    static let earlyStart: Duration = .microseconds(20)
+
+    /// What happened to each request of the schedule.
+    enum Start {
+        /// Send request `k`, due at `due` after `origin`, in second `second` of the case.
+        case send(k: Int, due: Duration, second: Int)
+        /// Request `k` was due while `max_in_flight` requests were waiting.
+        case dropped(k: Int, due: Duration, second: Int)
+    }
+
+    /// Runs the whole schedule from `origin` (the case's start); returns how many requests were
+    /// dealt with (all of them unless `isCancelled` said stop). `seal(s)` is called once every
+    /// request of the seconds before `s` has been dealt with.
+    @discardableResult
+    func run(origin: ContinuousClock.Instant, inFlight: () -> Int, isCancelled: () -> Bool,
+             seal: (Int) -> Void, start: (Start) -> Void) async -> Int {
+        var k = 0
+        var sealed = 0
+        while k < schedule.total {
+            if isCancelled() { break }
+            let due = schedule.offset(of: k)
+            let wait = due - (clock.instant() - origin)
+            if wait > Self.earlyStart {
+                // A sleep ends at its deadline or later, so the request is due after it; only
+                // cancellation ends one early. (A test clock that does not move starts it now.)
+                do { try await clock.sleep(for: wait) } catch { break }
+            }
+            let second = Int(due.components.seconds)
+            if second > sealed {
+                seal(second)
+                sealed = second
+            }
+            start(inFlight() >= maxInFlight ? .dropped(k: k, due: due, second: second) : .send(k: k, due: due, second: second))
+            k += 1
+        }
+        return k
+    }
+}
