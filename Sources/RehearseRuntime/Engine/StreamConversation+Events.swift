@@ -98,7 +98,7 @@ extension StreamConversation {
         gaps.sort()
         var labelled: [(label: String, value: Duration)] = []
         for (label, p) in [("p50", 50.0), ("p90", 90), ("p95", 95), ("p99", 99), ("max", 100)] {
-            if let v = CaseExecutor.percentile(gaps, p) { labelled.append((label, v)) }
+            if let v = NearestRank.percentile(gaps, p) { labelled.append((label, v)) }
         }
         var rate: Double?
         if let a = arrivals.first, let b = arrivals.last, arrivals.count > 1, b > a {
