@@ -51,14 +51,9 @@ extension CaseExecutor {
         case .answered(.stream(let status, let headers, let stream, let sentAt, let headDuration), let attempts):
             return await readStream(spec, request, status: status, headers: headers, stream, sentAt: sentAt,
                                     headDuration: headDuration, renderer: renderer, checker: checker, attempts: attempts)
-        case .failed(let error, let attempts):
-            var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempts)
-            r.exchange = exchange(request, nil)
-            return r
-        case .interrupted(.beforeFirstAttempt, _):
-            return errored(.interrupted, "interrupted before the request was sent")
-        case .interrupted(_, let attempts):
-            return errored(.interrupted, "interrupted while waiting for the response head", attempts: attempts)
+        case .failed, .interrupted:
+            return unanswered(outcome, waitingFor: "the response head", record: { exchange(request, nil) })
+                ?? errored(.configuration, "no answer")
         }
     }
 

@@ -54,16 +54,10 @@ extension CaseExecutor {
         case .answered((.accepted(let connection), let started), let attempts):
             return await converse(spec, request, connection, renderer: renderer, checker: checker, started: started,
                                   attempts: attempts)
-        case .failed(let error, let attempts):
-            var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempts)
-            r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
-            return r
-        case .interrupted(.duringAttempt, let attempts):
-            var r = errored(.interrupted, "interrupted while waiting for the handshake answer", attempts: attempts)
-            r.exchange = webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
-            return r
-        case .interrupted(_, let attempts):
-            return errored(.interrupted, "interrupted", attempts: attempts)
+        case .failed, .interrupted:
+            return unanswered(outcome, waitingFor: "the handshake answer", record: {
+                webSocketExchange(request, status: nil, headers: [], excerpt: nil, duration: nil)
+            }) ?? errored(.configuration, "no answer")
         }
     }
 

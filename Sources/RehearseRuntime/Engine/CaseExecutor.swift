@@ -149,23 +149,9 @@ struct CaseExecutor {
         }, classify: { observed in
             .status(observed.status, retryAfter: observed.header("Retry-After"))
         }, settled: settled, retried: retried)
-        switch outcome {
-        case .answered(let observed, let attempts):
-            return finish(request, observed, checker, attempts: attempts)
-        case .failed(let error, let attempts):
-            var r = errored(error.kind == .timeout ? .timeout : .transport, error.message, attempts: attempts)
-            r.exchange = exchange(request, nil)
-            return r
-        case .interrupted(.beforeFirstAttempt, _):
-            return errored(.interrupted, "interrupted before the request was sent")
-        case .interrupted(.betweenAttempts, let attempts):
-            return errored(.interrupted, "interrupted while retrying, after \(attempts) attempt\(attempts == 1 ? "" : "s")",
-                           attempts: attempts)
-        case .interrupted(.duringAttempt, let attempts):
-            var r = errored(.interrupted, "interrupted while waiting for the response", attempts: attempts)
-            r.exchange = exchange(request, nil)
-            return r
-        }
+        if let r = unanswered(outcome, waitingFor: "the response", record: { exchange(request, nil) }) { return r }
+        guard case .answered(let observed, let attempts) = outcome else { return errored(.configuration, "no answer") }
+        return finish(request, observed, checker, attempts: attempts)
     }
 
     func finish(_ request: HTTPRequestData, _ observed: ObservedResponse, _ checker: ExpectationChecker, attempts: Int) -> CaseResult {
