@@ -36,7 +36,8 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     public init(options: AsyncHTTPTransport.Options = .init(), fallback: any HTTPTransport) {
         self.options = options
         self.fallback = fallback
-        var configuration = TLSConfiguration.makeClientConfiguration()
+        // The environment's TLS (client certificate, private CA) as every other transport uses it.
+        var configuration = options.tls?.configuration ?? TLSConfiguration.makeClientConfiguration()
         if options.insecureTLS { configuration.certificateVerification = .none }
         self.tls = try? NIOSSLContext(configuration: configuration)
     }

@@ -133,6 +133,21 @@ final class TLSClientCertificateTests: XCTestCase {
         XCTAssertEqual(refused.report?.results.first?.outcome, .errored, out2)
     }
 
+    /// Load cases (closed and open model, through the lean load client) present the same
+    /// certificate and trust the same CA as every other request of the environment.
+    func testLoadCasesPresentTheSameCertificate() async throws {
+        let server = try await MutualTLSServer()
+        let dir = try suite(tls: "client_cert: certs/client.pem\nclient_key: certs/client.key\nca: certs/ca.pem", port: server.port)
+        try """
+        cases:
+          - {id: closed, request: "GET {{ base_url }}/hello", load: {requests: 6, concurrency: 2}, expect: {status: 200}}
+          - {id: open, request: "GET {{ base_url }}/hello", load: {rate: 20/s, requests: 6}, expect: {status: 200}}
+        """.write(toFile: dir + "/hello.yaml", atomically: true, encoding: .utf8)
+        let (outcome, out) = await run(dir)
+        await server.stop()
+        XCTAssertEqual(outcome.report?.results.map(\.outcome), [.passed, .passed], out)
+    }
+
     func testPEMTextFromTheEnvironment() async throws {
         let server = try await MutualTLSServer()
         let dir = try suite(tls: "client_cert: {env: CLIENT_CERT_PEM}\nclient_key: {env: CLIENT_KEY_PEM}\nca: {env: CA_PEM}", port: server.port)
