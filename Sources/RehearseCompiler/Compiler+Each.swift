@@ -7,14 +7,10 @@ extension CaseResolver {
     /// is only known at run time. Instances share the parsed case and hold only their element.
     static func instances(of c: Case) -> [CaseInstance]? {
         guard let each = c.each, !each.isRuntime else { return nil }
-        var taken = Set<String>()
-        var out: [CaseInstance] = []
-        out.reserveCapacity(each.items.count)
-        for (i, item) in each.items.enumerated() {
-            out.append(CaseInstance(index: i, key: EachSpec.key(of: item, index: i, taken: &taken), item: item,
-                                    count: each.items.count))
+        let keys = EachSpec.keys(of: each.items)
+        return each.items.enumerated().map { i, item in
+            CaseInstance(index: i, key: keys[i], item: item, count: each.items.count)
         }
-        return out
     }
 }
 

@@ -144,6 +144,20 @@ final class AuthoringTests: XCTestCase {
 
     // MARK: graph
 
+    func testInstanceKeysAreUniqueWhateverTheNames() {
+        func keys(_ yaml: String) -> [String] {
+            guard case .array(let items)? = try? JSONValue.parse(Array(yaml.utf8)) else { return [] }
+            return EachSpec.keys(of: items)
+        }
+        XCTAssertEqual(keys(#"[{"name": "free"}, {"name": "pro"}, {}]"#), ["free", "pro", "2"])
+        // A name that is another element's index, and two equal names: those fall back to indexes.
+        XCTAssertEqual(keys(#"[{"name": "1", "v": "delta"}, {"v": "beta"}]"#), ["0", "1"])
+        XCTAssertEqual(keys(#"[{"name": "x"}, {"name": "x"}, {"name": "y"}]"#), ["0", "1", "y"])
+        // Falling back can make a new clash ("0" is the third element's name): resolved again.
+        XCTAssertEqual(keys(#"[{"name": "a"}, {"name": "a"}, {"name": "0"}]"#), ["0", "1", "2"])
+        XCTAssertEqual(keys(#"[{"name": 7}, {"name": "7"}]"#), ["0", "1"])
+    }
+
     func testStaticInstancesShareTheParsedCase() throws {
         let rows = (0..<500).map { "{name: u\($0), n: \($0)}" }.joined(separator: ", ")
         let graph = try EngineFixtures.graph(["p": """

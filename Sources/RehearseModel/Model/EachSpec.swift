@@ -45,17 +45,29 @@ public struct EachSpec: Sendable {
         }
     }
 
-    /// The instance key of element `index`: its `name` when it has one (a string or a number)
-    /// that no earlier element used, else the index.
-    public static func key(of item: JSONValue, index: Int, taken: inout Set<String>) -> String {
-        var key = String(index)
-        switch item["name"] {
-        case .string(let s)? where !s.isEmpty: key = s
-        case .number(let d)?: key = JSONValue.formatNumber(d)
-        default: break
+    /// The instance keys of a list, one per element: an element's `name` (a string or a number)
+    /// when it has one, else its index. Keys are unique, so every instance is a result of its own
+    /// (`--rerun-failed` and `diff` key on them): an element whose key another element also has
+    /// (two equal names, or a name like "1" beside the unnamed element 1) falls back to its index,
+    /// and again until none is shared (indexes never are).
+    public static func keys(of items: [JSONValue]) -> [String] {
+        var keys = items.enumerated().map { i, item -> String in
+            switch item["name"] {
+            case .string(let s)? where !s.isEmpty: return s
+            case .number(let d)?: return JSONValue.formatNumber(d)
+            default: return String(i)
+            }
         }
-        if key != String(index), !taken.insert(key).inserted { key = String(index) }
-        return key
+        while true {
+            var counts: [String: Int] = [:]
+            for k in keys { counts[k, default: 0] += 1 }
+            var changed = false
+            for i in keys.indices where counts[keys[i], default: 0] > 1 && keys[i] != String(i) {
+                keys[i] = String(i)
+                changed = true
+            }
+            if !changed { return keys }
+        }
     }
 }
 

@@ -93,9 +93,9 @@ extension CaseExecutor {
             }
             return NodeResults(results: [r], unblocks: true)
         }
-        var taken = Set<String>()
+        let keys = EachSpec.keys(of: items)
         let instances = items.enumerated().map { i, item in
-            CaseInstance(index: i, key: EachSpec.key(of: item, index: i, taken: &taken), item: item, count: items.count)
+            CaseInstance(index: i, key: keys[i], item: item, count: items.count)
         }
         var results = [CaseResult?](repeating: nil, count: instances.count)
         let width = max(1, min(context.options.jobs, instances.count))
