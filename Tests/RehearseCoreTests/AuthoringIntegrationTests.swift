@@ -136,6 +136,32 @@ final class AuthoringIntegrationTests: XCTestCase {
         XCTAssertEqual(report.exitCode, 1, "the failed case still fails the run")
     }
 
+    /// A case that created something and then failed one of its checks still captured the id:
+    /// its teardown deletes it. (Cases that need it are skipped as before: the capture is kept
+    /// for teardown, it does not make a failed dependency pass.)
+    func testTeardownDeletesWhatACaseCreatedBeforeItFailed() async throws {
+        let server = try await demo.startServer()
+        let dir = try writeSuite("""
+        cases:
+          - id: create-then-fail
+            request: {method: POST, url: "{{ base_url }}/api/threads", json: {title: half-made}}
+            expect: {status: 201, json: {$.title: something-else}}
+            capture: {id: $.id}
+          - id: use
+            request: GET {{ base_url }}/api/threads/{{ create-then-fail.id }}
+            expect: {status: 200}
+        teardown:
+          - id: delete
+            request: DELETE {{ base_url }}/api/threads/{{ create-then-fail.id }}
+            expect: {status: 204}
+        """)
+        let (report, _) = try await demo.run([dir], server: server)
+        let remaining = try await threadIDs(on: server)
+        await server.stop()
+        XCTAssertEqual(report.results.map(\.outcome), [.failed, .skipped, .passed])
+        XCTAssertEqual(remaining, [], "the teardown case deleted the thread the failed case created")
+    }
+
     func testAFailingTeardownCountsLikeAnyCase() async throws {
         let server = try await demo.startServer()
         let dir = try writeSuite("""

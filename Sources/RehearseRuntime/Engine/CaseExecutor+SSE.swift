@@ -72,7 +72,7 @@ extension CaseExecutor {
         var r = base(failures.isEmpty ? .passed : .failed)
         r.attempts = attempts
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
-        if failures.isEmpty { storeCaptures(values) }
+        storeCaptures(values)  // kept even when a check failed: teardown may need them (dependents are skipped)
         return r
     }
 
@@ -119,7 +119,7 @@ extension CaseExecutor {
             record.bodyExcerpt = context.masker.excerpt(conversation.transcript, limit: 1200)
             r.exchange = record
         }
-        if failures.isEmpty { storeCaptures(captures) }
+        storeCaptures(captures)  // kept even when a check failed: teardown may need them (dependents are skipped)
         return r
     }
 }

@@ -120,7 +120,7 @@ extension CaseExecutor {
         let excerpt = observed.body.isEmpty ? nil : observed.text
         r.exchange = webSocketExchange(request, status: observed.status, headers: observed.headers, excerpt: excerpt,
                                        duration: observed.duration)
-        if failures.isEmpty { storeCaptures(values) }
+        storeCaptures(values)  // kept even when a check failed: teardown may need them (dependents are skipped)
         return r
     }
 
@@ -173,7 +173,7 @@ extension CaseExecutor {
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
         r.exchange = webSocketExchange(request, status: 101, headers: [], excerpt: conversation?.transcript, duration: elapsed)
         r.streams = conversation?.stats ?? []
-        if failures.isEmpty { storeCaptures(captures) }
+        storeCaptures(captures)  // kept even when a check failed: teardown may need them (dependents are skipped)
         return r
     }
 

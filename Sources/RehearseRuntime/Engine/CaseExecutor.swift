@@ -168,7 +168,7 @@ struct CaseExecutor {
         r.failures = failures.map { Failure($0.kind, context.masker.mask($0.message), at: $0.location) }
         // The exchange is what failure details show; a passing case never prints it.
         if !failures.isEmpty || testCase.xfail != nil { r.exchange = exchange(request, observed) }
-        if failures.isEmpty { storeCaptures(values) }
+        storeCaptures(values)  // kept even when a check failed: teardown may need them (dependents are skipped)
         return r
     }
 
