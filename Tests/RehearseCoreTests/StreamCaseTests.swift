@@ -122,6 +122,18 @@ final class StreamCaseTests: XCTestCase {
         XCTAssertEqual(transport.requests.first?.method, "POST")
     }
 
+    /// Time to first counts from the origin (the request, or the last WebSocket `send`): a message
+    /// already waiting before it is no answer to it, and never makes `first` negative.
+    func testTimeToFirstSkipsMessagesThatCameBeforeTheOrigin() {
+        let origin = Self.base + .milliseconds(100)
+        let early = StreamConversation.stats(1, "collect", [Self.base + .milliseconds(95), origin + .milliseconds(20)],
+                                             origin: origin, start: Self.base)
+        XCTAssertEqual(early.first, .milliseconds(20))
+        XCTAssertEqual(early.messages, 2)
+        let allBefore = StreamConversation.stats(1, "collect", [Self.base + .milliseconds(99)], origin: origin, start: Self.base)
+        XCTAssertEqual(allBefore.first, .zero)
+    }
+
     func testEveryFailedCollectCheckIsNamed() async throws {
         let transport = FakeSSETransport { _, _ in Self.opening(Self.tokens) }
         let report = try await run("""

@@ -190,6 +190,7 @@ final class StreamIntegrationTests: XCTestCase {
         XCTAssertTrue(failure("wrong-order").hasPrefix(
             #"step 1 (events): the server ended the stream before every expected message arrived; missing #2 {event: "tool_completed"}; wrong order: #2 {event: "tool_completed"} came at +"#),
                       failure("wrong-order"))
+        XCTAssertTrue(failure("wrong-order").contains(", before #1;"), "#2 came while #1 was awaited: \(failure("wrong-order"))")
         XCTAssertTrue(failure("wrong-order").contains("event: agent_completed"), "shows the last messages: \(failure("wrong-order"))")
 
         XCTAssertEqual(outcome("events-end-at-the-last-expected"), .passed, failure("events-end-at-the-last-expected"))

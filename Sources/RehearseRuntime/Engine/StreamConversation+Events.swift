@@ -15,8 +15,9 @@ extension StreamConversation {
         var found = [Bool](repeating: false, count: e.expected.count)
         var nextInOrder = 0
         var arrivals: [ContinuousClock.Instant] = []
-        /// In-order expectations that arrived before an earlier one: the order was wrong.
-        var early: [(index: Int, arrival: ContinuousClock.Instant)] = []
+        /// In-order expectations that arrived while an earlier one (`before`) was still awaited:
+        /// the order was wrong.
+        var early: [(index: Int, arrival: ContinuousClock.Instant, before: Int)] = []
         defer { stats.append(Self.stats(index, "events", arrivals, origin: stepOrigin, start: start)) }
         do throws(RenderError) {
             while found.contains(false) {
@@ -35,7 +36,7 @@ extension StreamConversation {
                         } else if let later = try firstMatch(e.expected, m, among: (nextInOrder + 1 ..< e.expected.count).filter { i in
                             !early.contains { $0.index == i }
                         }) {
-                            early.append((later, m.arrival))
+                            early.append((later, m.arrival, nextInOrder))
                         }
                     } else if let i = try firstMatch(e.expected, m, among: found.indices.filter { !found[$0] }) {
                         found[i] = true
@@ -57,15 +58,15 @@ extension StreamConversation {
 
     /// The failure that names each expected message that never came (and the ones that came
     /// too early, for `in_order`), with the last messages that did come.
-    private func missing(_ e: EventsStep, _ found: [Bool], _ early: [(index: Int, arrival: ContinuousClock.Instant)],
+    private func missing(_ e: EventsStep, _ found: [Bool], _ early: [(index: Int, arrival: ContinuousClock.Instant, before: Int)],
                          why: String, label: String, at: SourceLocation) -> Failure {
         let absent = found.indices.filter { !found[$0] }
         var text = "\(label): \(why) every expected message arrived; missing "
             + absent.map { "#\($0 + 1) \(wanted(e.expected[$0]))" }.joined(separator: ", ")
         let wrongOrder = early.filter { absent.contains($0.index) }
-        if !wrongOrder.isEmpty, let firstMissing = absent.first {
+        if !wrongOrder.isEmpty {
             text += "; wrong order: " + wrongOrder.map {
-                "#\($0.index + 1) \(wanted(e.expected[$0.index])) came at +\(offset($0.arrival)), before #\(firstMissing + 1)"
+                "#\($0.index + 1) \(wanted(e.expected[$0.index])) came at +\(offset($0.arrival)), before #\($0.before + 1)"
             }.joined(separator: ", ")
         }
         return Failure(.assertion, text + "; " + recentWithTimes, at: at)
@@ -106,7 +107,11 @@ extension StreamConversation {
         }
         let stride = max(1, arrivals.count / StreamStepStats.timelineLimit + (arrivals.count % StreamStepStats.timelineLimit == 0 ? 0 : 1))
         let timeline = Swift.stride(from: 0, to: arrivals.count, by: stride).map { arrivals[$0] - start }
-        return StreamStepStats(step: step, kind: kind, messages: arrivals.count, first: arrivals.first.map { $0 - origin },
+        // Time to first counts from the request or the last `send`: a message that was already
+        // waiting (it came before the `send`) is no answer to it, so the first one after counts;
+        // when every one came before, the step had its message at once.
+        let first = arrivals.first.map { _ in (arrivals.first { $0 >= origin } ?? origin) - origin }
+        return StreamStepStats(step: step, kind: kind, messages: arrivals.count, first: first,
                                gaps: labelled, perSecond: rate, arrivals: timeline)
     }
 }
