@@ -63,7 +63,7 @@ public enum VisibleText {
         for u in s.unicodeScalars {
             if needsEscape(u) {
                 let hex = String(u.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+                out += u.value > 0xFF ? "\\u{" + hex + "}" : "\\x" + (hex.count < 2 ? "0" : "") + hex
             } else {
                 out.unicodeScalars.append(u)
             }
@@ -71,10 +71,13 @@ public enum VisibleText {
         return out
     }
 
-    /// C0 controls but newline and tab, DEL, and C1 controls (U+009B is a CSI on some terminals).
+    /// C0 controls but newline and tab, DEL, C1 controls (U+009B is a CSI on some terminals), and
+    /// the bidirectional controls (U+202E makes a terminal show the rest of the line reversed:
+    /// "Trojan Source"), shown as `\u{202e}`.
     static func needsEscape(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         if v == 0x0A || v == 0x09 { return false }
         return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v)
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
     }
 }

@@ -167,6 +167,11 @@ final class HostileResponseTests: XCTestCase {
         XCTAssertTrue(json.results[0].exchange?.bodyExcerpt?.contains("\u{1B}[2K\r") == true)
     }
 
+    func testBidirectionalControlsAreShownEscaped() {
+        XCTAssertEqual(VisibleText.escape("user\u{202E}nimda\u{2066}x\u{200F}"), #"user\u{202e}nimda\u{2066}x\u{200f}"#)
+        XCTAssertEqual(VisibleText.escape("café → ok"), "café → ok", "other text is left alone")
+    }
+
     // MARK: issue #11 item 4: binary bodies
 
     func testABinaryBodyIsShownAsItsSizeAndType() async throws {
