@@ -39,9 +39,21 @@ extension SuiteParser {
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
-            case "token_url": url = ctx.template(v, what: "token_url")
+            case "token_url":
+                url = ctx.template(v, what: "token_url")
+                // A literal URL must be one the token request can be sent to; a template is
+                // checked when it is rendered.
+                if let u = url, u.isLiteral, let text = v.scalar, !(text.hasPrefix("http://") || text.hasPrefix("https://")) {
+                    ctx.error(.invalidValue, "oauth2.token_url must be an http:// or https:// URL, found '\(text)'", v,
+                              hint: "the client credentials grant is an HTTP POST: `token_url: \"{{ base_url }}/oauth/token\"`")
+                }
             case "client_id": id = ctx.template(v, what: "client_id")
-            case "client_secret": secret = ctx.template(v, what: "client_secret")
+            case "client_secret":
+                secret = ctx.template(v, what: "client_secret")
+                if v.scalar?.isEmpty == true {
+                    ctx.error(.invalidValue, "oauth2.client_secret is empty", v,
+                              hint: "read it from the environment: `client_secret: \"{{ env.CLIENT_SECRET }}\"`")
+                }
             case "scope": scope = ctx.template(v, what: "scope")
             case "audience": audience = ctx.template(v, what: "audience")
             case "client_auth":
