@@ -20,6 +20,8 @@ public struct FailureGroup: Sendable {
     public var exchange: ExchangeKind?
     /// The cause as said of one case: its own message where the group's says its shape.
     var causeOfOne = ""
+    /// Whether the group's cases said different words (so the cause is their shared shape).
+    var wordsDiffer = false
 
     /// "20 cases: 403 with valid `staging-jwt` credentials: run `rehearse auth --probe`"; a group
     /// of one is shown as the case itself: "`chat/send`: 404 on `POST /api/chat`: check …".
@@ -54,12 +56,16 @@ public enum FailureGroups {
             let (key, group) = signature(r)
             if let i = index[key] {
                 groups[i].cases.append(r.fullID)
+                // Cases whose own words differ are told by the shape their messages share.
+                if groups[i].causeOfOne != group.causeOfOne { groups[i].wordsDiffer = true }
             } else {
                 index[key] = groups.count
                 groups.append(group)
             }
         }
-        for i in groups.indices where groups[i].cases.count == 1 { groups[i].cause = groups[i].causeOfOne }
+        // A group whose cases all say the same words is told in those words, not their shape
+        // ("connection refused (127.0.0.1:9)", not "({n}:{n})").
+        for i in groups.indices where !groups[i].wordsDiffer { groups[i].cause = groups[i].causeOfOne }
         return groups.enumerated().sorted { a, b in
             a.element.cases.count != b.element.cases.count ? a.element.cases.count > b.element.cases.count : a.offset < b.offset
         }.map(\.element)

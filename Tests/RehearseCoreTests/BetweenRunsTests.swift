@@ -165,6 +165,11 @@ final class BetweenRunsTests: XCTestCase {
             "2 cases: 500 on `GET /api/threads/{id}`: the server failed: look in its logs for this request",
             "`p/c`: `connection refused (h:443)`: is base_url right for this environment?",
         ])
+        // Cases that all say the same words are told in those words, not in their shape.
+        let refused = FailureGroups.of(RunReport(results: ["p/x", "p/y"].map {
+            ReportFixtures.result($0, .errored, failure: Failure(.transport, "connection refused (127.0.0.1:8080)"))
+        }))
+        XCTAssertEqual(refused.map(\.line), ["2 cases: `connection refused (127.0.0.1:8080)`: is base_url right for this environment?"])
     }
 
     // MARK: curl
