@@ -185,8 +185,10 @@ final class AuthProbeTests: XCTestCase {
         XCTAssertEqual(status, .failed)
         XCTAssertTrue(out.contains("the server accepts none of the 4 candidates sent"), out)
         XCTAssertTrue(out.contains("its secret is not among them"), out)
-        // The demo server answers 403 to a bad signature: the note weighs 403 against 401.
-        XCTAssertTrue(out.contains("every refusal was 403"), out)
+        // The demo server answers 403 to a bad signature, and says so: the note reads its words
+        // rather than guessing at the claims.
+        XCTAssertTrue(out.contains("every refusal was 403 (forbidden), and the server's answer speaks of the signature"), out)
+        XCTAssertFalse(out.contains("refused the claims"), out)
         XCTAssertTrue(out.contains("signature verification failed"), "the server's own words: \(out)")
         assertNoSecrets(out)
     }

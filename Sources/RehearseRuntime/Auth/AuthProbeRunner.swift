@@ -197,8 +197,11 @@ public struct AuthProbeRunner: Sendable {
     static func readRefusals(_ answers: [Answer]) -> [String] {
         let statuses = Set(answers.compactMap(\.status))
         var notes: [String] = []
-        if statuses == [403] {
-            notes.append("every refusal was 403 (forbidden), not 401: a server that checks the signature first and then the claims may have accepted the signature and refused the claims (iss, aud, permissions, exp); compare the claims `rehearse auth` shows with what the server requires")
+        let saysSignature = answers.contains { $0.body?.lowercased().contains("signature") == true }
+        if statuses == [403], saysSignature {
+            notes.append("every refusal was 403 (forbidden), and the server's answer speaks of the signature: many servers answer a bad signature with 403, so this points at the secret (or the algorithm), not the claims")
+        } else if statuses == [403] {
+            notes.append("every refusal was 403 (forbidden), not 401: many servers answer a bad signature with 403, but one that checks the signature first and then the claims may have accepted the signature and refused the claims (iss, aud, permissions, exp); compare the claims `rehearse auth` shows with what the server requires")
         } else if statuses == [401] {
             notes.append("every refusal was 401 (unauthorized): the server did not accept the token itself, which points at the secret (or the algorithm) rather than the claims")
         } else if !statuses.isEmpty && statuses.isSubset(of: [401, 403]) == false {
