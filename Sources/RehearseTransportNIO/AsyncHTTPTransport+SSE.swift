@@ -137,6 +137,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     /// Touched only in `didReceiveBodyPart`, which AHC calls on one event loop one part at a
     /// time, so it is parsed outside the lock and the engine never waits for a parse.
     private var parser: SSEParser
+    /// How many events the last body part held (event loop only, like `parser`).
+    private var lastPartEvents = 0
 
     init(cap: Int, endpoint: TransportEndpoint) {
         self.cap = cap
@@ -214,6 +216,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         case .stream: break
         }
         var events: [StreamMessage] = []
+        // Sized like the last part's: a steady stream's parts hold about as many events.
+        events.reserveCapacity(lastPartEvents)
         var overflow = false
         do {
             try buffer.withUnsafeReadableBytes { raw in
@@ -222,6 +226,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         } catch {
             overflow = true
         }
+        lastPartEvents = events.count
         enum Next { case go, fail, pause(EventLoopPromise<Void>) }
         var ready: Waiter?
         let next = state.withLockedValue { s -> Next in

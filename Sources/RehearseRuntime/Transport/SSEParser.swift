@@ -146,7 +146,11 @@ public struct SSEParser: Sendable {
             return
         }
         if first == 0x3A { return }  // a comment (heartbeats are sent this way)
-        let colon = line.firstIndex(of: 0x3A)
+        var colon: Int?
+        for i in 0..<line.count where line[i] == 0x3A {
+            colon = i
+            break
+        }
         let nameEnd = colon ?? line.count
         var valueStart = colon.map { $0 + 1 } ?? line.count
         if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
