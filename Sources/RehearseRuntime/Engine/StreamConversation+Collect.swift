@@ -21,8 +21,18 @@ extension StreamConversation {
         let until = c.until, join = c.join
         let untilTest = until.map(PreparedMatcher.init), matchTest = c.match.map(PreparedMatcher.init)
         let matchCaptures = c.match?.captures ?? []
+        // Only event names to look at: the batch in hand is skimmed (same verdicts, no copies).
+        let namesOnly = untilTest.map { $0.eventName != nil } ?? true && matchTest.map { $0.eventName != nil } ?? true
+            && matchCaptures.isEmpty && join == nil && !keepsText
         do throws(RenderError) {
             reading: while true {
+                if namesOnly {
+                    if let hit = skimPending(match: matchTest?.eventName, until: untilTest?.eventName, arrivals: &arrivals) {
+                        if let f = keepCaptures(untilTest?.matcher.captures ?? [], hit, label: label, at: at) { return f }
+                        break reading
+                    }
+                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
+                }
                 // The batch in hand first: no async call and no wait per message.
                 let m: StreamMessage
                 if let pending = nextPending() {
