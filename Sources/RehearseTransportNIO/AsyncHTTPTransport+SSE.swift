@@ -59,10 +59,11 @@ extension AsyncHTTPTransport: SSETransport {
 }
 
 /// Reads one SSE response on the event loop AHC calls it on. A `text/event-stream` 2xx body is
-/// parsed as it arrives, each event stamped with the instant its bytes came off the socket and
-/// queued for `next`; any other body is gathered under the size cap. When the queue is long
-/// the delegate stops reading (AHC's back-pressure) until the engine catches up, so a fast
-/// server cannot fill memory; one event is capped at the body cap.
+/// parsed as it arrives, each event stamped with the instant its bytes came off the socket, and
+/// the events of one body part queued together for `next`/`nextBatch`; any other body is gathered
+/// under the size cap. When the queue is long the delegate stops reading (AHC's back-pressure)
+/// until the engine catches up, so a fast server cannot fill memory; one event is capped at the
+/// body cap.
 final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unchecked Sendable {
     typealias Response = Void
 
@@ -71,9 +72,11 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         var isStream: Bool
     }
 
+    /// A pending wait: resumed with true when there is something to take (messages or the end),
+    /// false when its time ran out or it was interrupted.
     private struct Waiter {
         var id: UInt64
-        var continuation: CheckedContinuation<StreamEvent, Never>
+        var continuation: CheckedContinuation<Bool, Never>
         var timer: Scheduled<Void>?
     }
 
@@ -84,8 +87,11 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         var headTimer: Scheduled<Void>?
         var isStream = false
         var body: [UInt8] = []
-        var parser: SSEParser
-        var queue = CircularBuffer<StreamMessage>()
+        /// The events of each body part, in arrival order; `firstTaken` of the first are read.
+        var queue = CircularBuffer<[StreamMessage]>()
+        var firstTaken = 0
+        /// Messages in `queue` not yet read: what the back-pressure counts.
+        var queued = 0
         var end: StreamEnd?
         var waiter: Waiter?
         var nextWaiterID: UInt64 = 0
@@ -93,6 +99,32 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         var closedByClient = false
         /// The longest the queue has been, for tests of the back-pressure.
         var peakQueued = 0
+
+        mutating func popMessage() -> StreamMessage? {
+            guard let first = queue.first else { return nil }
+            let m = first[firstTaken]
+            firstTaken += 1
+            queued -= 1
+            if firstTaken == first.count {
+                queue.removeFirst()
+                firstTaken = 0
+            }
+            return m
+        }
+
+        mutating func popBatch() -> [StreamMessage]? {
+            guard let first = queue.popFirst() else { return nil }
+            defer { firstTaken = 0 }
+            queued -= first.count - firstTaken
+            return firstTaken == 0 ? first : Array(first[firstTaken...])
+        }
+
+        /// Reading resumes once the engine has brought the queue down to `lowWater`.
+        mutating func resumeIfDrained() -> EventLoopPromise<Void>? {
+            guard queued <= SSEStreamDelegate.lowWater, let p = paused else { return nil }
+            paused = nil
+            return p
+        }
     }
 
     /// Reading pauses at `highWater` queued messages and resumes at `lowWater`.
@@ -102,11 +134,17 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     private let cap: Int
     private let endpoint: TransportEndpoint
     private let state: NIOLockedValueBox<State>
+    /// Touched only in `didReceiveBodyPart`, which AHC calls on one event loop one part at a
+    /// time, so it is parsed outside the lock and the engine never waits for a parse.
+    private var parser: SSEParser
+    /// How many events the last body part held (event loop only, like `parser`).
+    private var lastPartEvents = 0
 
     init(cap: Int, endpoint: TransportEndpoint) {
         self.cap = cap
         self.endpoint = endpoint
-        self.state = NIOLockedValueBox(State(parser: SSEParser(maxEventBytes: cap)))
+        self.state = NIOLockedValueBox(State())
+        self.parser = SSEParser(maxEventBytes: cap)
     }
 
     func attach(_ task: HTTPClient.Task<Void>) {
@@ -165,44 +203,59 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         // Stamped here, where the bytes come off the socket: not when the engine gets to them.
         let arrival = ContinuousClock.now
-        enum Next { case go, fail(any Error), pause(EventLoopPromise<Void>) }
-        var ready: (Waiter, StreamEvent)?
+        enum Mode { case stream, closed, body(failed: Bool) }
+        let mode = state.withLockedValue { s -> Mode in
+            if s.isStream { return s.closedByClient ? .closed : .stream }
+            guard buffer.readableBytes <= cap - s.body.count else { return .body(failed: true) }
+            s.body.append(contentsOf: buffer.readableBytesView)
+            return .body(failed: false)
+        }
+        switch mode {
+        case .closed, .body(failed: false): return task.eventLoop.makeSucceededVoidFuture()
+        case .body(failed: true): return task.eventLoop.makeFailedFuture(AsyncHTTPTransport.BodyCapExceeded(cap: cap))
+        case .stream: break
+        }
+        var events: [StreamMessage] = []
+        // Sized like the last part's: a steady stream's parts hold about as many events.
+        events.reserveCapacity(lastPartEvents)
+        var overflow = false
+        do {
+            try buffer.withUnsafeReadableBytes { raw in
+                try parser.feed(raw) { events.append(StreamMessage(event: $0.event, id: $0.id, bytes: $0.dataBytes, arrival: arrival)) }
+            }
+        } catch {
+            overflow = true
+        }
+        lastPartEvents = events.count
+        enum Next { case go, fail, pause(EventLoopPromise<Void>) }
+        var ready: Waiter?
         let next = state.withLockedValue { s -> Next in
-            guard s.isStream else {
-                guard buffer.readableBytes <= cap - s.body.count else { return .fail(AsyncHTTPTransport.BodyCapExceeded(cap: cap)) }
-                s.body.append(contentsOf: buffer.readableBytesView)
-                return .go
-            }
             if s.closedByClient { return .go }
-            var events: [SSEEvent] = []
-            do {
-                try buffer.withUnsafeReadableBytes { raw in try s.parser.feed(raw) { events.append($0) } }
-            } catch {
-                s.end = .tooLarge(limit: cap)
+            if !events.isEmpty {
+                s.queued += events.count
+                s.queue.append(events)
             }
-            for e in events {
-                s.queue.append(StreamMessage(event: e.event, id: e.id, bytes: e.dataBytes, arrival: arrival))
-            }
-            if let w = s.waiter, let event = s.queue.popFirst().map(StreamEvent.message) ?? s.end.map(StreamEvent.ended) {
+            if overflow { s.end = .tooLarge(limit: cap) }
+            if s.queued > 0 || s.end != nil, let w = s.waiter {
                 s.waiter = nil
-                ready = (w, event)
+                ready = w
             }
-            if case .tooLarge = s.end { return .fail(AsyncHTTPTransport.BodyCapExceeded(cap: cap)) }
-            s.peakQueued = max(s.peakQueued, s.queue.count)
-            if s.queue.count >= Self.highWater {
+            if overflow { return .fail }
+            s.peakQueued = max(s.peakQueued, s.queued)
+            if s.queued >= Self.highWater {
                 let promise = task.eventLoop.makePromise(of: Void.self)
                 s.paused = promise
                 return .pause(promise)
             }
             return .go
         }
-        if let (w, event) = ready {
+        if let w = ready {
             w.timer?.cancel()
-            w.continuation.resume(returning: event)
+            w.continuation.resume(returning: true)
         }
         switch next {
         case .go: return task.eventLoop.makeSucceededVoidFuture()
-        case .fail(let error): return task.eventLoop.makeFailedFuture(error)
+        case .fail: return task.eventLoop.makeFailedFuture(AsyncHTTPTransport.BodyCapExceeded(cap: cap))
         case .pause(let promise): return promise.futureResult
         }
     }
@@ -224,15 +277,14 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
 
     /// The stream ended; a waiting `next` hears it once the queue is drained.
     private func finish(_ end: StreamEnd) {
-        let ready = state.withLockedValue { s -> (Waiter, StreamEvent)? in
+        let ready = state.withLockedValue { s -> Waiter? in
             if s.end == nil { s.end = s.closedByClient ? .finished : end }
-            guard let w = s.waiter else { return nil }
-            s.waiter = nil
-            return (w, s.queue.popFirst().map(StreamEvent.message) ?? .ended(s.end!))
+            defer { s.waiter = nil }
+            return s.waiter
         }
-        if let (w, event) = ready {
+        if let w = ready {
             w.timer?.cancel()
-            w.continuation.resume(returning: event)
+            w.continuation.resume(returning: true)
         }
     }
 
@@ -241,51 +293,66 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     /// An interrupt (task cancellation) ends the wait at once, as a timeout the engine then reads
     /// as the run's interrupt.
     func next(within: Duration) async -> StreamEvent {
-        // The common case under load: a message is already queued, so no continuation is needed.
+        if let event = take({ $0.popMessage() }) { return event.map(StreamEvent.message, StreamEvent.ended) }
+        guard await wait(within: within), let event = take({ $0.popMessage() }) else { return .timedOut }
+        return event.map(StreamEvent.message, StreamEvent.ended)
+    }
+
+    /// Every event of the first queued body part at once: one lock and no continuation per event.
+    func nextBatch(within: Duration) async -> StreamBatch {
+        if let batch = take({ $0.popBatch() }) { return batch.map(StreamBatch.messages, StreamBatch.ended) }
+        guard await wait(within: within), let batch = take({ $0.popBatch() }) else { return .timedOut }
+        return batch.map(StreamBatch.messages, StreamBatch.ended)
+    }
+
+    /// What is queued (by `pop`), else the end once the queue is drained; nil: nothing yet.
+    private func take<T>(_ pop: (inout State) -> T?) -> Taken<T>? {
         var resume: EventLoopPromise<Void>?
-        let queued = state.withLockedValue { s -> StreamMessage? in
-            guard let m = s.queue.popFirst() else { return nil }
-            if s.queue.count <= Self.lowWater, let p = s.paused {
-                s.paused = nil
-                resume = p
+        let taken = state.withLockedValue { s -> Taken<T>? in
+            if let value = pop(&s) {
+                resume = s.resumeIfDrained()
+                return .value(value)
             }
-            return m
+            return s.end.map(Taken.end)
         }
         resume?.succeed(())
-        if let queued { return .message(queued) }
-        return await withTaskCancellationHandler {
-            await wait(within: within)
+        return taken
+    }
+
+    private enum Taken<T> {
+        case value(T)
+        case end(StreamEnd)
+
+        func map<R>(_ value: (T) -> R, _ end: (StreamEnd) -> R) -> R {
+            switch self {
+            case .value(let v): return value(v)
+            case .end(let e): return end(e)
+            }
+        }
+    }
+
+    /// Waits until there is something to take; false when `within` ran out or the task was
+    /// interrupted first (an interrupt ends the wait at once).
+    private func wait(within: Duration) async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let immediate = state.withLockedValue { s -> Bool? in
+                    if s.queued > 0 || s.end != nil { return true }
+                    guard within > .zero, !Task.isCancelled, let loop = s.task?.eventLoop else { return false }
+                    s.nextWaiterID += 1
+                    let id = s.nextWaiterID
+                    let timer = loop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(within))) { [self] in expire(id) }
+                    s.waiter = Waiter(id: id, continuation: continuation, timer: timer)
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
         } onCancel: {
             expire(nil)
         }
     }
 
-    private func wait(within: Duration) async -> StreamEvent {
-        var resume: EventLoopPromise<Void>?
-        let event = await withCheckedContinuation { (continuation: CheckedContinuation<StreamEvent, Never>) in
-            let immediate = state.withLockedValue { s -> StreamEvent? in
-                if let m = s.queue.popFirst() {
-                    if s.queue.count <= Self.lowWater, let p = s.paused {
-                        s.paused = nil
-                        resume = p
-                    }
-                    return .message(m)
-                }
-                if let end = s.end { return .ended(end) }
-                guard within > .zero, !Task.isCancelled, let loop = s.task?.eventLoop else { return .timedOut }
-                s.nextWaiterID += 1
-                let id = s.nextWaiterID
-                let timer = loop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(within))) { [self] in expire(id) }
-                s.waiter = Waiter(id: id, continuation: continuation, timer: timer)
-                return nil
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
-        resume?.succeed(())
-        return event
-    }
-
-    /// Ends the wait `id` (nil: whichever wait is pending) with a timeout.
+    /// Ends the wait `id` (nil: whichever wait is pending) as timed out.
     private func expire(_ id: UInt64?) {
         let waiter = state.withLockedValue { s -> Waiter? in
             guard let w = s.waiter, id == nil || w.id == id else { return nil }
@@ -293,7 +360,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
             return w
         }
         waiter?.timer?.cancel()
-        waiter?.continuation.resume(returning: .timedOut)
+        waiter?.continuation.resume(returning: false)
     }
 
     func close() async {
@@ -301,6 +368,8 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
             s.closedByClient = true
             if s.end == nil { s.end = .finished }
             s.queue.removeAll()
+            s.firstTaken = 0
+            s.queued = 0
             defer { s.paused = nil }
             return (s.task, s.paused)
         }

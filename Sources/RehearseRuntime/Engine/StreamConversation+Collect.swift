@@ -15,41 +15,64 @@ extension StreamConversation {
         var arrivals: [ContinuousClock.Instant] = []
         var joined = ""
         var problems: [String] = []
+        // The joined text is read only by `text` and `capture`: without them nothing is decoded.
+        let keepsText = c.text != nil || c.capture != nil
+        // Prepared once: each access to the step's optionals copies (and retains) a matcher.
+        let until = c.until, join = c.join
+        let untilTest = until.map(PreparedMatcher.init), matchTest = c.match.map(PreparedMatcher.init)
+        let matchCaptures = c.match?.captures ?? []
+        // Only event names to look at: the batch in hand is skimmed (same verdicts, no copies).
+        let namesOnly = untilTest.map { $0.eventName != nil } ?? true && matchTest.map { $0.eventName != nil } ?? true
+            && matchCaptures.isEmpty && join == nil && !keepsText
         do throws(RenderError) {
             reading: while true {
-                switch await next(until: deadline) {
-                case .message(let m):
-                    if let until = c.until, try matches(until, m) {
-                        if let f = keepCaptures(until.captures, m, label: label, at: at) { return f }
+                if namesOnly {
+                    if let hit = skimPending(match: matchTest?.eventName, until: untilTest?.eventName, arrivals: &arrivals) {
+                        if let f = keepCaptures(untilTest?.matcher.captures ?? [], hit, label: label, at: at) { return f }
                         break reading
                     }
-                    if let match = c.match, try !matches(match, m) { continue }
-                    arrivals.append(m.arrival)
-                    if let match = c.match, let f = keepCaptures(match.captures, m, label: label, at: at) { return f }
-                    if let join = c.join {
-                        guard let doc = try? JSONValue.parse(Data(m.bytes)) else {
-                            return Failure(.assertion, "\(label): collected message \(arrivals.count) is not JSON, so `join: \(join.text)` "
-                                           + "cannot read it: \(Self.show(context.masker.mask(m.text)))", at: at)
+                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
+                }
+                // The batch in hand first: no async call and no wait per message.
+                let m: StreamMessage
+                if let pending = nextPending() {
+                    m = pending
+                } else {
+                    switch await next(until: deadline) {
+                    case .message(let next):
+                        m = next
+                    case .ended(let end):
+                        let clean = end == .finished || end == .closed(code: 1000)
+                        if let until {
+                            problems.append("\(describe(end)) before \(wanted(until)) arrived")
+                        } else if !clean {
+                            problems.append(describe(end))
                         }
-                        joined += Self.joinText(ExpectationChecker.select(join, doc))
-                    } else {
-                        joined += m.text
+                        break reading
+                    case .timedOut:
+                        if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
+                        let what = until.map { "\(wanted($0)) did not arrive" } ?? "the stream did not end"
+                        problems.append("\(what) within \(DurationParser.format(within))")
+                        break reading
                     }
-                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
-                case .ended(let end):
-                    let clean = end == .finished || end == .closed(code: 1000)
-                    if let until = c.until {
-                        problems.append("\(describe(end)) before \(wanted(until)) arrived")
-                    } else if !clean {
-                        problems.append(describe(end))
-                    }
-                    break reading
-                case .timedOut:
-                    if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
-                    let what = c.until.map { "\(wanted($0)) did not arrive" } ?? "the stream did not end"
-                    problems.append("\(what) within \(DurationParser.format(within))")
+                }
+                if let untilTest, try matches(untilTest, m) {
+                    if let f = keepCaptures(untilTest.matcher.captures, m, label: label, at: at) { return f }
                     break reading
                 }
+                if let matchTest, try !matches(matchTest, m) { continue }
+                arrivals.append(m.arrival)
+                if !matchCaptures.isEmpty, let f = keepCaptures(matchCaptures, m, label: label, at: at) { return f }
+                if let join {
+                    guard let doc = try? JSONValue.parse(Data(m.bytes)) else {
+                        return Failure(.assertion, "\(label): collected message \(arrivals.count) is not JSON, so `join: \(join.text)` "
+                                       + "cannot read it: \(Self.show(context.masker.mask(m.text)))", at: at)
+                    }
+                    joined += Self.joinText(ExpectationChecker.select(join, doc))
+                } else if keepsText {
+                    joined += m.text
+                }
+                if context.isCancelled { return Failure(.interrupted, "\(label): interrupted", at: at) }
             }
             let s = Self.stats(index, "collect", arrivals, origin: stepOrigin, start: start)
             stats.append(s)

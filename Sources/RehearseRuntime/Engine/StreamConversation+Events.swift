@@ -96,11 +96,10 @@ extension StreamConversation {
         var gaps: [Duration] = []
         gaps.reserveCapacity(max(0, arrivals.count - 1))
         for i in arrivals.indices.dropFirst() { gaps.append(arrivals[i] - arrivals[i - 1]) }
-        gaps.sort()
-        var labelled: [(label: String, value: Duration)] = []
-        for (label, p) in [("p50", 50.0), ("p90", 90), ("p95", 95), ("p99", 99), ("max", 100)] {
-            if let v = NearestRank.percentile(gaps, p) { labelled.append((label, v)) }
-        }
+        // Selected, not sorted: a sort of 200,000 gaps showed in profiles of a long `collect`.
+        let labels = ["p50", "p90", "p95", "p99", "max"]
+        let values = NearestRank.select(&gaps, percentiles: [50, 90, 95, 99, 100])
+        let labelled = zip(labels, values).map { (label: $0, value: $1) }
         var rate: Double?
         if let a = arrivals.first, let b = arrivals.last, arrivals.count > 1, b > a {
             rate = Double(arrivals.count - 1) / ((b - a) / .seconds(1))

@@ -22,8 +22,15 @@ struct StreamConversation {
     var captured: [String: JSONValue] = [:]
     /// The last few messages received, kept raw: they are masked and shortened only when a failure
     /// shows them, so a stream of 100,000 tokens costs no formatting.
+    /// The last messages read from batches before `pending` (at most `recentLimit`, oldest
+    /// first): with the read part of `pending`, what a failure shows. Kept per batch, not per
+    /// message, so a stream of 100,000 tokens costs no copying.
     var recentMessages: [StreamMessage] = []
     var receivedCount = 0
+    /// The batch the stream handed over last and how far the steps have read it: messages are
+    /// taken from the stream a batch at a time and given to the steps one by one.
+    var pending: [StreamMessage] = []
+    var pendingIndex = 0
     /// A `close` step ran, or the stream ended: the case does not close again at the end.
     var closedByStep = false
     /// The stream ended (SSE body finished, WebSocket closed): later waits end at once.
@@ -105,15 +112,41 @@ struct StreamConversation {
 
     /// The next event of the stream, waiting at most until `deadline` (on the run's clock).
     mutating func next(until deadline: ContinuousClock.Instant) async -> StreamEvent {
+        if let m = nextPending() { return .message(m) }
         if let ended { return .ended(ended) }
         let remaining = deadline - context.clock.instant()
-        let event = remaining > .zero ? await stream.next(within: remaining) : .timedOut
-        switch event {
-        case .message(let m): remember(m)
-        case .ended(let end): ended = end
-        case .timedOut: break
+        guard remaining > .zero else { return .timedOut }
+        switch await stream.nextBatch(within: remaining) {
+        case .messages(let batch):
+            replacePending(batch)
+            guard let m = nextPending() else { return .timedOut }
+            return .message(m)
+        case .ended(let end):
+            replacePending([])
+            ended = end
+            return .ended(end)
+        case .timedOut:
+            return .timedOut
         }
-        return event
+    }
+
+    /// The next message of the batch in hand, without waiting (and without an async call, which
+    /// costs a frame per message): nil when the batch is read.
+    mutating func nextPending() -> StreamMessage? {
+        guard pendingIndex < pending.count else { return nil }
+        let m = pending[pendingIndex]
+        pendingIndex += 1
+        receivedCount += 1
+        return m
+    }
+
+    /// Takes a new batch, keeping the last messages read from the one before.
+    private mutating func replacePending(_ batch: [StreamMessage]) {
+        if pendingIndex > 0 {
+            recentMessages = Array((recentMessages + pending[..<pendingIndex]).suffix(Self.recentLimit))
+        }
+        pending = batch
+        pendingIndex = 0
     }
 
     /// Waits for a matching message. `within` bounds the whole step, so with `skip_others` a
@@ -169,15 +202,9 @@ struct StreamConversation {
         }
     }
 
-    private mutating func remember(_ message: StreamMessage) {
-        receivedCount += 1
-        recentMessages.append(message)
-        if recentMessages.count > Self.recentLimit * 4 { recentMessages.removeFirst(recentMessages.count - Self.recentLimit) }
-    }
-
-    /// The last few messages, masked and shortened for display, with their arrivals.
+    /// The last few messages, oldest first, masked and shortened for display, with their arrivals.
     var recent: [(text: String, arrival: ContinuousClock.Instant)] {
-        recentMessages.suffix(Self.recentLimit).map { (shown($0), $0.arrival) }
+        (recentMessages + pending[..<pendingIndex]).suffix(Self.recentLimit).map { (shown($0), $0.arrival) }
     }
 
     /// One message as failure details show it.

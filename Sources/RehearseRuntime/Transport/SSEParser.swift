@@ -39,6 +39,8 @@ public struct SSEParser: Sendable {
     private var data: [UInt8] = []
     private var hasData = false
     private var eventType: [UInt8] = []
+    /// This event's `event` field equals `lastName.bytes` (so `eventType` was left empty).
+    private var eventIsLastName = false
     private var lastEventID: String?
     private var retry: Int?
     /// The last event name made, reused while the stream repeats it (tokens all share one name).
@@ -53,6 +55,24 @@ public struct SSEParser: Sendable {
     }
 
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private static let dataField: StaticString = "data"
+    private static let eventField: StaticString = "event"
+    private static let idField: StaticString = "id"
+    private static let retryField: StaticString = "retry"
+
+    private static func same(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
+
+    /// A field name compared byte by byte (a generic `elementsEqual` showed in profiles).
+    private static func equals(_ name: UnsafeRawBufferPointer, _ field: StaticString) -> Bool {
+        guard name.count == field.utf8CodeUnitCount else { return false }
+        let bytes = field.utf8Start
+        for i in 0..<name.count where name[i] != bytes[i] { return false }
+        return true
+    }
 
     /// Feeds bytes; `emit` is called for each event they complete.
     public mutating func feed(_ bytes: [UInt8], emit: (SSEEvent) -> Void) throws(Overflow) {
@@ -89,8 +109,22 @@ public struct SSEParser: Sendable {
                     start = i
                     continue
                 }
-                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
-                try endLine(emit)
+                if line.isEmpty {
+                    // The common case: the whole line is in this read, so it is parsed where it lies.
+                    try endLine(UnsafeRawBufferPointer(rebasing: raw[start..<i]), emit)
+                } else {
+                    line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
+                    // Moved out while it is parsed (endLine mutates self), then back with its storage.
+                    var whole: [UInt8] = []
+                    swap(&whole, &line)
+                    var failure: Overflow?
+                    whole.withUnsafeBytes { bytes in
+                        do throws(Overflow) { try endLine(bytes, emit) } catch { failure = error }
+                    }
+                    whole.removeAll(keepingCapacity: true)
+                    line = whole
+                    if let failure { throw failure }
+                }
                 afterCR = b == 0x0D
                 i += 1
                 start = i
@@ -106,28 +140,44 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func endLine(_ emit: (SSEEvent) -> Void) throws(Overflow) {
-        defer { line.removeAll(keepingCapacity: true) }
+    private mutating func endLine(_ line: UnsafeRawBufferPointer, _ emit: (SSEEvent) -> Void) throws(Overflow) {
         guard let first = line.first else {
             dispatch(emit)
             return
         }
         if first == 0x3A { return }  // a comment (heartbeats are sent this way)
-        let colon = line.firstIndex(of: 0x3A)
+        var colon: Int?
+        for i in 0..<line.count where line[i] == 0x3A {
+            colon = i
+            break
+        }
         let nameEnd = colon ?? line.count
         var valueStart = colon.map { $0 + 1 } ?? line.count
         if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
-        let name = line[0..<nameEnd], value = line[valueStart...]
-        if name.elementsEqual("data".utf8) {
+        let name = UnsafeRawBufferPointer(rebasing: line[0..<nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
+        if Self.equals(name, Self.dataField) {
             if data.count + value.count + 1 > maxEventBytes { throw Overflow(limit: maxEventBytes) }
-            data.append(contentsOf: value)
-            data.append(0x0A)
+            // Lines are joined with LF as they come, so the event takes `data` as it is.
+            if hasData {
+                data.append(0x0A)
+                data.append(contentsOf: value)
+            } else {
+                data = Array(value)
+            }
             hasData = true
-        } else if name.elementsEqual("event".utf8) {
-            eventType = Array(value)
-        } else if name.elementsEqual("id".utf8) {
+        } else if Self.equals(name, Self.eventField) {
+            // A name the stream repeats (every token of an LLM stream) is not copied at all.
+            if Self.same(value, lastName.bytes) {
+                eventIsLastName = true
+                if !eventType.isEmpty { eventType = [] }
+            } else {
+                eventIsLastName = false
+                eventType = Array(value)
+            }
+        } else if Self.equals(name, Self.idField) {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        } else if name.elementsEqual("retry".utf8) {
+        } else if Self.equals(name, Self.retryField) {
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), value.count < 18 {
                 retry = Int(String(decoding: value, as: UTF8.self))
             }
@@ -137,16 +187,18 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch(_ emit: (SSEEvent) -> Void) {
         defer {
-            data.removeAll(keepingCapacity: true)
-            eventType.removeAll()
+            if !eventType.isEmpty { eventType = [] }
+            eventIsLastName = false
             hasData = false
         }
         guard hasData else { return }
-        data.removeLast()  // the LF after the last data line
-        if eventType != lastName.bytes {
+        if !eventIsLastName && eventType != lastName.bytes {
             lastName = (eventType, eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self))
         }
-        let name = lastName.name
-        emit(SSEEvent(event: name, dataBytes: data, id: lastEventID.flatMap { $0.isEmpty ? nil : $0 }, retry: retry))
+        // The event takes the data's storage and the next event starts a new one: no copy, and a
+        // large event does not leave its capacity to every later one.
+        var bytes: [UInt8] = []
+        swap(&bytes, &data)
+        emit(SSEEvent(event: lastName.name, dataBytes: bytes, id: lastEventID.flatMap { $0.isEmpty ? nil : $0 }, retry: retry))
     }
 }

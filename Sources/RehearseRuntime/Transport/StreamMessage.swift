@@ -50,6 +50,29 @@ public enum StreamEvent: Sendable {
 public protocol MessageStream: Sendable {
     /// The next message; waits at most `within`.
     func next(within: Duration) async -> StreamEvent
+    /// The queued messages, several at once when the stream has them; see the extension below.
+    func nextBatch(within: Duration) async -> StreamBatch
     /// Stops reading and closes the connection; safe to call twice and after the stream ended.
     func close() async
+}
+
+/// What waiting for messages produced, taken in batches: every message already queued at once.
+public enum StreamBatch: Sendable {
+    /// One or more messages, in arrival order (never empty).
+    case messages([StreamMessage])
+    case ended(StreamEnd)
+    case timedOut
+}
+
+extension MessageStream {
+    /// The messages queued so far (at least one), waiting at most `within` when there are none.
+    /// A stream that queues messages in batches hands each over whole, so a fast stream costs
+    /// one handover per batch rather than one per message; this default takes one at a time.
+    public func nextBatch(within: Duration) async -> StreamBatch {
+        switch await next(within: within) {
+        case .message(let m): return .messages([m])
+        case .ended(let end): return .ended(end)
+        case .timedOut: return .timedOut
+        }
+    }
 }
