@@ -92,6 +92,7 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                 return
             }
         }
+        let epoch = cancellations.load(ordering: .relaxed)
         Task {
             let connection: LoadConnection
             do {
@@ -102,14 +103,25 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                 return
             }
             let id = ObjectIdentifier(connection)
-            startedConnections.withLock { $0[id] = connection }
+            let cancelled = startedConnections.withLock { open in
+                open[id] = connection
+                return cancellations.load(ordering: .relaxed) != epoch
+            }
             connection.channel.closeFuture.whenComplete { [self] _ in startedConnections.withLock { _ = $0.removeValue(forKey: id) } }
+            if cancelled {
+                connection.channel.close(promise: nil)
+                done(.failure(TransportError(.closed, "connection closed before a full response (\(ready.target.endpoint))")))
+                return
+            }
             exchange(connection, ready, request, started: started, done)
         }
     }
 
     public func cancelStarted() {
-        let all = startedConnections.withLock { Array($0.values) }
+        let all = startedConnections.withLock { open in
+            cancellations.add(1, ordering: .relaxed)
+            return Array(open.values)
+        }
         for c in all { c.channel.close(promise: nil) }
     }
 

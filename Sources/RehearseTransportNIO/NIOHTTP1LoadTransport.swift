@@ -28,6 +28,8 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     let idle = Mutex<[PoolKey: [LoadConnection]]>([:])
     /// Connections opened for started requests, until they close (`cancelStarted` closes them).
     let startedConnections = Mutex<[ObjectIdentifier: LoadConnection]>([:])
+    /// How many times `cancelStarted` was called: a request still connecting when it was is not sent.
+    let cancellations = Atomic<Int>(0)
     /// Each thread's last prepared request and the connection its response callback just freed.
     let local = ThreadSpecificVariable<LoadThreadState>()
 
