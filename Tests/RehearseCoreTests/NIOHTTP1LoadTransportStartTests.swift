@@ -52,7 +52,8 @@ final class NIOHTTP1LoadTransportStartTests: XCTestCase {
             chain?.next()
         }
         XCTAssertEqual(chain?.statuses.withLock { $0 }, Array(repeating: 200, count: 300))
-        XCTAssertEqual(transport.idleConnections, 1, "each request took the connection its predecessor's callback freed")
+        XCTAssertEqual(transport.startedConnections.withLock { $0.count }, 1,
+                       "one connection opened: each request took the one its predecessor's callback freed")
         let echoed = try await Self.start(transport, HTTPRequestData(method: "POST", url: server.baseURL + "/echo/p?q=1",
                                                                 headers: [("X-Trace", "abc")], body: Array("hi".utf8))).get()
         let doc = try JSONValue.parse(echoed.body)
