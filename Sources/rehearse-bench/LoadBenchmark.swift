@@ -16,6 +16,9 @@ enum LoadBenchmark {
         var requests = 200_000
         var memoryRequests = 10_000_000
         var memorySeconds = 20
+        /// Another `rehearse` executable (an older build) whose closed model is measured in the
+        /// same run, for before/after figures.
+        var before: String?
     }
 
     static func run(_ o: Options) async throws {
@@ -49,6 +52,15 @@ enum LoadBenchmark {
         print(String(format: "  %-46@ %9.0f req/s   %.2fx baseline   (whole process %.2f s, %.0f MB)",
                      "rehearse load, closed, concurrency \(o.connections)" as NSString, closed.rate, closed.rate / baseline.rate,
                      closed.wall, closed.peakMB))
+
+        if let before = o.before {
+            let old = try runCase(before, server, "{requests: \(o.requests), concurrency: \(o.connections)}")
+            print(String(format: "  %-46@ %9.0f req/s   %.2fx baseline   (%@)",
+                         "before: rehearse load, closed" as NSString, old.rate, old.rate / baseline.rate, before as NSString))
+            let open = try runCase(before, server, "{rate: 6000/s, duration: \(o.seconds)s, max_in_flight: \(o.connections)}")
+            print(String(format: "    before: open model at 6000/s, max_in_flight %d: %9.0f req/s achieved, %d dropped",
+                         o.connections, open.rate, open.dropped))
+        }
 
         // The open model: the highest rate it sustains with max_in_flight = connections, then
         // with max_in_flight sized for the rate (4 ms of requests: more connections than wrk's
