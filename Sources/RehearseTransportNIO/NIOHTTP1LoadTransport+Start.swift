@@ -27,20 +27,6 @@ struct PreparedRequest: Sendable {
     }
 }
 
-/// A started request that waits for a connection.
-struct WaitingStart: Sendable {
-    var ready: PreparedRequest
-    var request: HTTPRequestData
-    var started: ContinuousClock.Instant
-    var done: @Sendable (Result<HTTPResponseData, TransportError>) -> Void
-}
-
-/// Connects under way to one host for started requests, and the starts waiting meanwhile.
-struct ConnectQueue {
-    var inProgress = 0
-    var waiting: [WaitingStart] = []
-}
-
 /// What one thread (an event loop's, mostly) keeps between requests, so that the closed model's
 /// next request, started from the callback of the last one, takes no lock: the request prepared
 /// last, and the connection whose response callback is running. Touched by its own thread only.
@@ -51,9 +37,6 @@ final class LoadThreadState: @unchecked Sendable {
 }
 
 extension NIOHTTP1LoadTransport: StartingHTTPTransport {
-    /// Connects under way at once per host for started requests.
-    static let maxConnecting = 4
-
     var threadState: LoadThreadState {
         if let s = local.currentValue { return s }
         let s = LoadThreadState()
@@ -109,49 +92,15 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                 return
             }
         }
-        connectOrWait(WaitingStart(ready: ready, request: request, started: started, done: done))
-    }
-
-    /// Connects for `job` unless `maxConnecting` connects to its host are under way; then it waits
-    /// for the first connection a response frees, or a connect of its own when one of those ends.
-    /// (A burst of starts with no idle connection opened one connection each, and hundreds of
-    /// connects at once collapsed the open model's rate: docs/performance.md.)
-    private func connectOrWait(_ job: WaitingStart) {
-        let now = connecting.withLock { c -> Bool in
-            if (c[job.ready.key]?.inProgress ?? 0) < Self.maxConnecting {
-                c[job.ready.key, default: ConnectQueue()].inProgress += 1
-                return true
-            }
-            c[job.ready.key, default: ConnectQueue()].waiting.append(job)
-            waitingStarts.add(1, ordering: .relaxed)
-            return false
-        }
-        if now { connectThenSend(job) }
-    }
-
-    private func connectThenSend(_ job: WaitingStart) {
-        let ready = job.ready, request = job.request, done = job.done
         let epoch = cancellations.load(ordering: .relaxed)
         Task {
-            let outcome: Result<LoadConnection, any Error>
-            do { outcome = .success(try await connect(ready.key, target: ready.target)) } catch { outcome = .failure(error) }
-            // This connect is over: the next waiting start gets one of its own.
-            let next = connecting.withLock { c -> WaitingStart? in
-                if c[ready.key]?.waiting.isEmpty == false {
-                    waitingStarts.subtract(1, ordering: .relaxed)
-                    return c[ready.key]!.waiting.removeFirst()
-                }
-                c[ready.key]?.inProgress -= 1
-                return nil
-            }
-            if let next { connectThenSend(next) }
             let connection: LoadConnection
-            switch outcome {
-            case .failure(let error):
+            do {
+                connection = try await connect(ready.key, target: ready.target)
+            } catch {
                 done(.failure(AsyncHTTPTransport.classify(error, endpoint: ready.target.endpoint, timeout: request.timeout,
                                                           connectTimeout: options.connectTimeout)))
                 return
-            case .success(let c): connection = c
             }
             let id = ObjectIdentifier(connection)
             let cancelled = startedConnections.withLock { open in
@@ -164,17 +113,7 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                 done(.failure(TransportError(.closed, "connection closed before a full response (\(ready.target.endpoint))")))
                 return
             }
-            exchange(connection, ready, request, started: job.started, done)
-        }
-    }
-
-    /// The first start waiting for a connection to `key`, if any.
-    private func takeWaiting(_ key: PoolKey) -> WaitingStart? {
-        guard waitingStarts.load(ordering: .relaxed) > 0 else { return nil }
-        return connecting.withLock { c -> WaitingStart? in
-            guard c[key]?.waiting.isEmpty == false else { return nil }
-            waitingStarts.subtract(1, ordering: .relaxed)
-            return c[key]!.waiting.removeFirst()
+            exchange(connection, ready, request, started: started, done)
         }
     }
 
@@ -184,18 +123,6 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
             return Array(open.values)
         }
         for c in all { c.channel.close(promise: nil) }
-        let waiting = connecting.withLock { c -> [WaitingStart] in
-            var out: [WaitingStart] = []
-            for key in c.keys {
-                out += c[key]!.waiting
-                c[key]!.waiting = []
-            }
-            waitingStarts.subtract(out.count, ordering: .relaxed)
-            return out
-        }
-        for job in waiting {
-            job.done(.failure(TransportError(.closed, "connection closed before a full response (\(job.ready.target.endpoint))")))
-        }
     }
 
     /// One request on a checked-out connection; `done` runs on its event loop when it ends.
@@ -231,13 +158,8 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                     done(.success(data))
                     return
                 }
-                // A start waiting for a connection takes it first; else it is offered to a
-                // request that `done` starts on this thread, and back on the stack if none took it.
-                if let next = takeWaiting(key) {
-                    exchange(c, next.ready, next.request, started: next.started, next.done)
-                    done(.success(data))
-                    return
-                }
+                // Offered to a request that `done` starts on this thread; back on the stack if
+                // none took it.
                 let state = threadState
                 state.freed = c
                 state.freedKey = key

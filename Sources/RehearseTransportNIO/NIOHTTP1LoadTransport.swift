@@ -30,10 +30,6 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     let startedConnections = Mutex<[ObjectIdentifier: LoadConnection]>([:])
     /// How many times `cancelStarted` was called: a request still connecting when it was is not sent.
     let cancellations = Atomic<Int>(0)
-    /// Per host: connects under way for started requests, and the starts waiting for a connection.
-    let connecting = Mutex<[PoolKey: ConnectQueue]>([:])
-    /// How many starts wait in `connecting` (read without the lock on every response).
-    let waitingStarts = Atomic<Int>(0)
     /// Each thread's last prepared request and the connection its response callback just freed.
     let local = ThreadSpecificVariable<LoadThreadState>()
 

@@ -65,28 +65,6 @@ final class NIOHTTP1LoadTransportStartTests: XCTestCase {
         await server.stop()
     }
 
-    /// A burst of starts with no idle connection: at most `maxConnecting` connects at once, the
-    /// rest wait for a freed connection or a connect of their own, and every one is answered.
-    func testABurstOfStartsWaitsForConnectionsAndAllAreAnswered() async throws {
-        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
-        let fallback = AsyncHTTPTransport()
-        let transport = NIOHTTP1LoadTransport(fallback: fallback)
-        let request = HTTPRequestData(method: "GET", url: server.baseURL + "/slow?ms=50")
-        let statuses = await withTaskGroup(of: Int.self) { group in
-            for _ in 0..<40 { group.addTask { (try? await Self.start(transport, request).get().status) ?? -1 } }
-            var all: [Int] = []
-            for await s in group { all.append(s) }
-            return all
-        }
-        XCTAssertEqual(statuses, Array(repeating: 200, count: 40))
-        XCTAssertEqual(transport.waitingStarts.load(ordering: .relaxed), 0)
-        XCTAssertEqual(transport.connecting.withLock { $0.values.map(\.inProgress).reduce(0, +) }, 0, "every connect was counted out")
-        XCTAssertLessThanOrEqual(transport.startedConnections.withLock { $0.count }, 40)
-        await transport.shutdown()
-        await fallback.shutdown()
-        await server.stop()
-    }
-
     func testStartedFailuresAreSortedLikeSend() async throws {
         let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
         let fallback = AsyncHTTPTransport()
