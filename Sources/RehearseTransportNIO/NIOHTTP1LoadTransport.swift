@@ -21,11 +21,17 @@ import RehearseRuntime
 /// exchange bounded by the request's timeout, Ctrl-C closing the connection. URLs it does not
 /// handle (user info, IDNA names) go to the fallback transport.
 public final class NIOHTTP1LoadTransport: HTTPTransport {
-    private let options: AsyncHTTPTransport.Options
-    private let fallback: any HTTPTransport
-    private let tls: NIOSSLContext?
-    private let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    private let idle = Mutex<[PoolKey: [LoadConnection]]>([:])
+    let options: AsyncHTTPTransport.Options
+    let fallback: any HTTPTransport
+    let tls: NIOSSLContext?
+    let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    let idle = Mutex<[PoolKey: [LoadConnection]]>([:])
+    /// Connections opened for started requests, until they close (`cancelStarted` closes them).
+    let startedConnections = Mutex<[ObjectIdentifier: LoadConnection]>([:])
+    /// How many times `cancelStarted` was called: a request still connecting when it was is not sent.
+    let cancellations = Atomic<Int>(0)
+    /// Each thread's last prepared request and the connection its response callback just freed.
+    let local = ThreadSpecificVariable<LoadThreadState>()
 
     struct PoolKey: Hashable {
         var host: String
@@ -51,9 +57,9 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequestData) async throws(TransportError) -> HTTPResponseData {
-        guard let target = LoadTarget(request.url), !(target.https && tls == nil) else { return try await fallback.send(request) }
+        guard let ready = try prepare(request) else { return try await fallback.send(request) }
+        let target = ready.target
         let endpoint = target.endpoint
-        try Self.check(request, endpoint: endpoint)
         if Task.isCancelled { throw TransportError(.cancelled, "request cancelled (\(endpoint))") }
         let clock = ContinuousClock()
         let start = clock.now
@@ -66,7 +72,7 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
             throw AsyncHTTPTransport.classify(error, endpoint: endpoint, timeout: request.timeout, connectTimeout: options.connectTimeout)
         }
         let remaining = request.timeout - (clock.now - start)
-        let exchange = connection.send(head: Self.head(request, target: target), body: request.body, cap: options.maxBodyBytes,
+        let exchange = connection.send(head: ready.head, body: request.body, cap: options.maxBodyBytes,
                                        timeout: remaining, timeoutError: AsyncHTTPTransport.timeoutError(request.timeout, endpoint: endpoint))
         let response: LoadResponse
         do {
@@ -95,19 +101,19 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
     /// Connections waiting for a request (tests check that keep-alive reuses them).
     var idleConnections: Int { idle.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
-    private func checkOut(_ key: PoolKey, target: LoadTarget) async throws -> LoadConnection {
+    func checkOut(_ key: PoolKey, target: LoadTarget) async throws -> LoadConnection {
         while let c = idle.withLock({ $0[key]?.popLast() }) {
             if c.channel.isActive { return c }
         }
         return try await connect(key, target: target)
     }
 
-    private func checkIn(_ c: LoadConnection, _ key: PoolKey) {
+    func checkIn(_ c: LoadConnection, _ key: PoolKey) {
         guard c.channel.isActive else { return }
         idle.withLock { $0[key, default: []].append(c) }
     }
 
-    private func connect(_ key: PoolKey, target: LoadTarget) async throws -> LoadConnection {
+    func connect(_ key: PoolKey, target: LoadTarget) async throws -> LoadConnection {
         let tls = key.tls ? self.tls : nil
         let serverName = target.serverName
         let endpoint = target.endpoint.description
@@ -204,7 +210,7 @@ final class LoadConnection: Sendable {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: LoadResponse.self)
         let channel = self.channel, handler = self.handler
-        loop.execute {
+        let write: @Sendable () -> Void = {
             handler.begin(promise, method: head.method, cap: cap)
             let ns = AsyncHTTPTransport.nanoseconds(timeout)
             handler.timer = loop.scheduleTask(in: .nanoseconds(ns)) {
@@ -220,6 +226,8 @@ final class LoadConnection: Sendable {
                 channel.close(promise: nil)
             }
         }
+        // From a response's callback (the next started request) it is written at once.
+        if loop.inEventLoop { write() } else { loop.execute(write) }
         return promise.futureResult
     }
 }

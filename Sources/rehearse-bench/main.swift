@@ -106,7 +106,10 @@ case "raw": try await ProfilingModes.raw(Array(CommandLine.arguments.dropFirst(2
 case "load":
     try await LoadBenchmark.run(LoadBenchmark.Options(seconds: arg("--seconds", 5), connections: arg("--connections", 16),
                                                       requests: arg("--requests", 200_000), memoryRequests: arg("--memory-requests", 10_000_000),
-                                                      memorySeconds: arg("--memory-seconds", 20)))
+                                                      memorySeconds: arg("--memory-seconds", 20),
+                                                      before: CommandLine.arguments.firstIndex(of: "--before").flatMap {
+                                                          CommandLine.arguments.dropFirst($0 + 1).first
+                                                      }))
 default:
     print("""
     usage: rehearse-bench lint [--plans N] [--cases N] [--runs N]
@@ -117,7 +120,7 @@ default:
            rehearse-bench stream [--events N] [--runs N]
            rehearse-bench serve                              (demo server for profiling; prints its URL)
            rehearse-bench raw URL REQUESTS CONCURRENCY [loop|transport|compare|compare-engine]
-           rehearse-bench load [--seconds N] [--connections N] [--requests N] [--memory-requests N] [--memory-seconds N]
+           rehearse-bench load [--seconds N] [--connections N] [--requests N] [--memory-requests N] [--memory-seconds N] [--before REHEARSE]
     """)
     exit(2)
 }

@@ -12,6 +12,7 @@ extension CaseExecutor {
     /// `expect` (up to `errors`), and `latency` limits hold over all of them.
     func runLoad(_ request: HTTPRequestData, _ load: LoadSpec, _ checker: ExpectationChecker) async -> CaseResult {
         if let open = load.open { return await runOpenLoad(request, open, checker) }
+        if let starting = context.loadTransport as? any StartingHTTPTransport { return await runClosedStarted(request, load, checker, starting) }
         let recorder = LoadRecorder()
         let transport = context.loadTransport
         let clock = context.clock
@@ -67,6 +68,11 @@ extension CaseExecutor {
     /// Checks one response and records it.
     func judge(_ response: HTTPResponseData, _ expectation: Expectation, _ checker: ExpectationChecker, second: Int,
                latency: Duration, recorder: LoadRecorder) {
+        // The common case, a status that matches and nothing else to check, builds nothing.
+        if expectation.checksStatusOnly, expectation.status?.matches(response.status) ?? true {
+            recorder.finish(second: second, latency: latency, cause: nil)
+            return
+        }
         let observed = ObservedResponse(status: response.status, headers: response.headers, body: response.body,
                                         duration: response.duration, parseJSON: !expectation.json.isEmpty)
         let failures = checker.check(expectation, observed)

@@ -10,6 +10,7 @@ extension CaseExecutor {
     /// when a request was *due*, so a server that stalls shows in the percentiles however few
     /// requests the stall would have let a closed loop send (no coordinated omission).
     func runOpenLoad(_ request: HTTPRequestData, _ open: OpenLoad, _ checker: ExpectationChecker) async -> CaseResult {
+        if let starting = context.loadTransport as? any StartingHTTPTransport { return await runOpenStarted(request, open, checker, starting) }
         let schedule = LoadScheduleMath(open)
         let scheduler = OpenLoadScheduler(schedule: schedule, maxInFlight: open.maxInFlight, clock: context.clock)
         let recorder = LoadRecorder()
@@ -45,8 +46,15 @@ extension CaseExecutor {
             }
             return (dealt, clock.instant())
         }
-        let summary = recorder.summary()
-        if context.isCancelled, dealt < schedule.total || summary.transportFailures > 0 {
+        return openLoadResult(request, schedule, recorder.summary(), dealt: dealt, lastStart: lastStart, origin: origin,
+                              cancelled: context.isCancelled)
+    }
+
+    /// The open model's result once every request has ended.
+    func openLoadResult(_ request: HTTPRequestData, _ schedule: LoadScheduleMath, _ summary: LoadRecorder.Summary, dealt: Int,
+                        lastStart: ContinuousClock.Instant, origin: ContinuousClock.Instant, cancelled: Bool) -> CaseResult {
+        let clock = context.clock
+        if cancelled, dealt < schedule.total || summary.transportFailures > 0 {
             return errored(.interrupted, "interrupted after \(summary.sent) of \(schedule.total) scheduled requests",
                            attempts: summary.sent)
         }

@@ -1,0 +1,192 @@
+import Foundation
+import Synchronization
+import RehearseModel
+import RehearseDiagnostics
+import RehearseCompiler
+import RehearseResults
+
+/// Load cases on a `StartingHTTPTransport`: no task per request. In the closed model each slot of
+/// `concurrency` starts its next request from the callback of its last one (on the connection's
+/// event loop, where the response was read); in the open model the scheduler starts each request
+/// itself. Both wait on a `LoadFlight` for the last response. The recording and the result are
+/// those of `CaseExecutor+Load.swift`.
+extension CaseExecutor {
+    func runClosedStarted(_ request: HTTPRequestData, _ load: LoadSpec, _ checker: ExpectationChecker,
+                          _ transport: any StartingHTTPTransport) async -> CaseResult {
+        let recorder = LoadRecorder()
+        let clock = context.clock
+        let origin = clock.instant()
+        let flight = LoadFlight()
+        let slots = min(load.concurrency, load.requests)
+        let workers = ClosedLoadSlots(executor: self, transport: transport, request: request, limit: load.requests,
+                                      expectation: perResponseExpectation, checker: checker, recorder: recorder,
+                                      flight: flight, origin: origin)
+        await withTaskCancellationHandler {
+            for _ in 0..<slots {
+                flight.enter()
+                workers.next()
+            }
+            await flight.wait()
+        } onCancel: {
+            flight.cancel()
+            transport.cancelStarted()
+        }
+        let summary = recorder.summary()
+        let completed = summary.sent - workers.cancelledRequests.load(ordering: .relaxed)
+        if context.isCancelled || flight.isCancelled, completed < load.requests {
+            return errored(.interrupted, "interrupted after \(completed) of \(load.requests) requests", attempts: completed)
+        }
+        var detail = LoadDetail()
+        detail.model = .closed
+        detail.elapsed = clock.instant() - origin
+        return loadResult(request, summary, detail: detail, planned: load.requests)
+    }
+
+    func runOpenStarted(_ request: HTTPRequestData, _ open: OpenLoad, _ checker: ExpectationChecker,
+                        _ transport: any StartingHTTPTransport) async -> CaseResult {
+        let schedule = LoadScheduleMath(open)
+        let scheduler = OpenLoadScheduler(schedule: schedule, maxInFlight: open.maxInFlight, clock: context.clock)
+        let recorder = LoadRecorder()
+        let clock = context.clock
+        let perResponse = perResponseExpectation
+        let context = self.context
+        let executor = self
+        let flight = LoadFlight()
+        let origin = clock.instant()
+        let (dealt, lastStart) = await withTaskCancellationHandler {
+            let dealt = await scheduler.run(origin: origin, inFlight: { recorder.inFlight.load(ordering: .relaxed) },
+                                            isCancelled: { context.isCancelled || flight.isCancelled },
+                                            seal: { recorder.seal(below: $0) }) { start in
+                switch start {
+                case .dropped(_, _, let second):
+                    recorder.drop(second: second)
+                case .send(_, let due, let second):
+                    recorder.begin(second: second)
+                    let scheduled = origin + due
+                    recorder.lag(clock.instant() - scheduled)
+                    flight.enter()
+                    transport.start(request) { result in
+                        switch result {
+                        case .success(let response):
+                            executor.judge(response, perResponse, checker, second: second, latency: clock.instant() - scheduled,
+                                           recorder: recorder)
+                        case .failure(let failure):
+                            let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
+                            // A timeout is latency too: the caller waited that long for nothing.
+                            let latency: Duration? = error.kind == .cancelled ? nil : clock.instant() - scheduled
+                            recorder.finish(second: second, latency: latency, cause: LoadRecorder.cause(of: error), transport: true,
+                                            failures: [Failure(.transport, error.message)])
+                        }
+                        flight.leave()
+                    }
+                }
+            }
+            let lastStart = clock.instant()
+            await flight.wait()
+            return (dealt, lastStart)
+        } onCancel: {
+            flight.cancel()
+            transport.cancelStarted()
+        }
+        return openLoadResult(request, schedule, recorder.summary(), dealt: dealt, lastStart: lastStart, origin: origin,
+                              cancelled: context.isCancelled || flight.isCancelled)
+    }
+}
+
+/// The closed model's slots on a `StartingHTTPTransport`: `next()` takes a ticket and starts a
+/// request whose callback records it and calls `next()` again, until the tickets run out.
+final class ClosedLoadSlots: Sendable {
+    let executor: CaseExecutor
+    let transport: any StartingHTTPTransport
+    let request: HTTPRequestData
+    let limit: Int
+    let expectation: Expectation
+    let checker: ExpectationChecker
+    let recorder: LoadRecorder
+    let flight: LoadFlight
+    let origin: ContinuousClock.Instant
+    let tickets = LoadTickets()
+    let cancelledRequests = Atomic<Int>(0)
+
+    init(executor: CaseExecutor, transport: any StartingHTTPTransport, request: HTTPRequestData, limit: Int,
+         expectation: Expectation, checker: ExpectationChecker, recorder: LoadRecorder, flight: LoadFlight,
+         origin: ContinuousClock.Instant) {
+        self.executor = executor
+        self.transport = transport
+        self.request = request
+        self.limit = limit
+        self.expectation = expectation
+        self.checker = checker
+        self.recorder = recorder
+        self.flight = flight
+        self.origin = origin
+    }
+
+    func next() {
+        let clock = executor.context.clock
+        guard !executor.context.isCancelled, !flight.isCancelled, tickets.take(below: limit) else {
+            flight.leave()
+            return
+        }
+        let second = recorder.beginNow(second: Int((clock.instant() - origin).components.seconds))
+        transport.start(request) { [self] result in
+            switch result {
+            case .success(let response):
+                executor.judge(response, expectation, checker, second: second, latency: response.duration, recorder: recorder)
+            case .failure(let failure):
+                let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
+                if error.kind == .cancelled { cancelledRequests.add(1, ordering: .relaxed) }
+                // The closed model's latency is that of responses: a failure has none.
+                recorder.finish(second: second, latency: nil, cause: LoadRecorder.cause(of: error), transport: true,
+                                failures: [Failure(.transport, error.message)])
+            }
+            next()
+        }
+    }
+}
+
+/// What a load case on a `StartingHTTPTransport` waits for: requests (or slots) in flight.
+/// `wait()` returns once the count is back at zero.
+final class LoadFlight: Sendable {
+    private struct State {
+        var count = 0
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+    private let cancelled = Atomic<Bool>(false)
+
+    var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
+    func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    func enter() { state.withLock { $0.count += 1 } }
+
+    func leave() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.count -= 1
+            guard s.count == 0, let w = s.waiter else { return nil }
+            s.waiter = nil
+            return w
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when nothing is in flight any more.
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.count == 0 { return true }
+                s.waiter = c
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+}
+
+extension Expectation {
+    /// Only `status` (or nothing) to check per response: a load case's response then needs no
+    /// `ObservedResponse` when it passes.
+    var checksStatusOnly: Bool { json.isEmpty && headers.isEmpty && body == nil && duration == nil && schema == nil }
+}
