@@ -157,38 +157,6 @@ final class WebSocketIntegrationTests: XCTestCase {
 
     /// Lints and compiles the plan with the suite above (strict: no warnings), then runs it.
     static func run(plan: String) async throws -> RunReport {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-ws-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try suite.write(to: dir.appendingPathComponent("rehearse.yaml"), atomically: true, encoding: .utf8)
-        try plan.write(to: dir.appendingPathComponent("ws.yaml"), atomically: true, encoding: .utf8)
-
-        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: secret))
-        let cliVars = ["base_url": server.baseURL, "ws_url": server.webSocketURL]
-        let lint = Lint.run(paths: [dir.path], options: CompileOptions(cliVars: cliVars), strict: true)
-        XCTAssertEqual(lint.diagnostics.map(\.message), [])
-        guard let graph = lint.graph else {
-            await server.stop()
-            throw XCTSkip("the plan did not compile")
-        }
-        var options = RunOptions()
-        options.seed = 7
-        options.environment = [:]
-        options.cliVars = cliVars
-        let http = AsyncHTTPTransport()
-        let webSocket = WebSocketKitTransport()
-        let report: RunReport
-        do {
-            let context = try RunContext(graph: graph, options: options, transport: http, webSocket: webSocket)
-            report = await Runner.run(context)
-        } catch {
-            await http.shutdown()
-            await server.stop()
-            throw error
-        }
-        await webSocket.shutdown()
-        await http.shutdown()
-        await server.stop()
-        return report
+        try await DemoSuiteRun.run(suite: suite, plan: plan, file: "ws.yaml", secret: secret)
     }
 }
