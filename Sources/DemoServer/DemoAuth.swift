@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Verifies HMAC-signed JSON Web Tokens for the demo server and mints the
 /// tokens handed out by `/auth/login`.
@@ -130,7 +134,7 @@ struct DemoJWT: Sendable {
         ]
         if let issuer { claims["iss"] = issuer }
         let header = Base64URL.encode(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let payloadData = (try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let payloadData = DemoJSON.serialize(claims)
         let signingInput = "\(header).\(Base64URL.encode(payloadData))"
         let signature = Algorithm.hs256.sign(Data(signingInput.utf8), key: key)
         return "\(signingInput).\(Base64URL.encode(signature))"
@@ -171,9 +175,9 @@ struct DemoJWT: Sendable {
 enum Base64URL {
     static func encode(_ data: Data) -> String {
         data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-")
+            .replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     static func decode(_ text: some StringProtocol) -> Data? {

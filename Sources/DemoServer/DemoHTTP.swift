@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 import NIOCore
 
@@ -31,10 +35,7 @@ enum DemoJSON {
 
     static func encode(_ object: Any) -> Data {
         // Sorted keys make bodies byte-for-byte stable, which golden tests like.
-        (try? JSONSerialization.data(
-            withJSONObject: object,
-            options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-        )) ?? Data("null".utf8)
+        serialize(object)
     }
 
     static func response(_ status: HTTPResponse.Status, _ object: Any, headers: HTTPFields = [:]) -> Response {
@@ -65,7 +66,7 @@ enum DemoJSON {
     static func object(of request: Request) async throws -> [String: Any]? {
         let data = try await bodyData(of: request)
         guard !data.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return parse(data) as? [String: Any]
     }
 
     /// A string field, or nil when it is absent, not a string or empty.

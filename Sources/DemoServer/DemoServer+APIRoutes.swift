@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 
 /// Guards `/api`: no `Authorization` header is a 401 (the client has not
@@ -43,7 +47,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
 func bearerToken(in header: String) -> String? {
     let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    let token = parts[1].trimmingCharacters(in: .whitespaces)
+    let token = DemoText.trimmed(parts[1])
     return token.isEmpty ? nil : token
 }
 

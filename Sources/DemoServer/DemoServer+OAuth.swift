@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 
 /// Counts what the OAuth2 token endpoint was asked, so tests can check that a run shares one
@@ -34,13 +38,13 @@ extension DemoServer {
             }
             var id = form["client_id"], secret = form["client_secret"]
             if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic ") {
-                guard let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                guard let decoded = Data(base64Encoded: DemoText.trimmed(header.dropFirst(6))),
                       let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":") else {
                     return DemoJSON.error(.unauthorized, "invalid_client", detail: "malformed Basic credentials",
                                           headers: [.wwwAuthenticate: "Basic"])
                 }
-                id = String(pair[..<colon]).removingPercentEncoding
-                secret = String(pair[pair.index(after: colon)...]).removingPercentEncoding
+                id = DemoText.formDecoded(pair[..<colon], plusIsSpace: false)
+                secret = DemoText.formDecoded(pair[pair.index(after: colon)...], plusIsSpace: false)
             }
             guard let id, let secret, let expected = environment.configuration.oauthClients[id], expected == secret else {
                 return DemoJSON.error(.unauthorized, "invalid_client", detail: "unknown client or wrong secret",
@@ -66,7 +70,7 @@ extension DemoServer {
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String {
-                s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+                DemoText.formDecoded(s, plusIsSpace: true) ?? String(s)
             }
             guard let key = parts.first else { continue }
             out[decode(key)] = parts.count > 1 ? decode(parts[1]) : ""

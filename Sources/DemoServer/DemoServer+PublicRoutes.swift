@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 
 /// Everything a request handler needs, built once per server.
@@ -155,14 +159,14 @@ extension DemoServer {
             headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
         }
         let text = data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
-        let parsed = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let parsed = data.isEmpty ? nil : DemoJSON.parse(data)
         return DemoJSON.response(.ok, [
             "method": request.method.rawValue,
             "path": request.uri.path,
             "query": query,
             "headers": headers,
-            "body": text ?? NSNull(),
-            "json": parsed ?? NSNull(),
+            "body": text ?? DemoJSON.null,
+            "json": parsed ?? DemoJSON.null,
         ])
     }
 }

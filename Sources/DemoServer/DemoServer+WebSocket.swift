@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -23,7 +27,7 @@ struct WebSocketCredential {
         }
         let offered = headers[values: .secWebSocketProtocol]
             .flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { DemoText.trimmed($0) }
         for proto in offered where proto.hasPrefix("jwt.") {
             if let data = Base64URL.decode(proto.dropFirst(4)), let token = String(data: data, encoding: .utf8) {
                 self.token = token
@@ -153,7 +157,7 @@ struct DemoWebSocketSession: Sendable {
             // only our own output stops.
             if silenced { continue }
             guard case .text(let text) = message,
-                  let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+                  let object = DemoJSON.parse(Data(text.utf8))
             else {
                 try await send(["type": "error_message", "error": "invalid_json"], to: outbound)
                 continue

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// In-memory state shared by every request of one ``DemoServer``: chat
 /// threads, polled jobs and the per-key counters of `/flaky`.

@@ -1,5 +1,17 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RehearseDiagnostics
+import RehearseModel
 
 /// Where a command's text goes, and what the terminal can show. The CLI passes the process's
 /// own; tests pass closures that collect the text.
@@ -25,8 +37,8 @@ public struct Console: Sendable {
     /// `NO_COLOR` set or `noColor` (`--no-color`).
     public static func standard(noColor: Bool = false) -> Console {
         let allowed = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        return Console(out: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                       err: { FileHandle.standardError.write(Data($0.utf8)) },
+        return Console(out: { StandardStream.output.write($0) },
+                       err: { StandardStream.error.write($0) },
                        outIsTerminal: isatty(STDOUT_FILENO) == 1,
                        colorOut: allowed && isatty(STDOUT_FILENO) == 1, colorErr: allowed && isatty(STDERR_FILENO) == 1)
     }

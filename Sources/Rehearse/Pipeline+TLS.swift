@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseCompiler
 import RehearseModel
 import RehearseTransportNIO
@@ -9,7 +13,7 @@ extension Pipeline {
     static func clientTLS(_ suite: Suite, environment name: String?, processEnvironment: [String: String], insecure: Bool,
                           console: Console) -> ClientTLS? {
         let spec = name.flatMap { suite.environment($0)?.tls }
-        let directory = suite.file.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        let directory = suite.file.map { FilePaths.directory(of: $0) } ?? ""
         do {
             return try ClientTLS.load(spec, environmentName: name ?? "", directory: directory, environment: processEnvironment,
                                       insecure: insecure)

@@ -1,15 +1,27 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 import RehearseCompiler
 import RehearseModel
 import RehearseResults
 import RehearseRuntime
+import Synchronization
 
 /// Passes progress on to the console and keeps every finished case, for the reports of a run
 /// that is quit before it can finish.
 final class FinishedCases: RunObserver, @unchecked Sendable {
     private let inner: any RunObserver
-    private let lock = NSLock()
-    private var results: [CaseResult] = []
+    private let results = Mutex<[CaseResult]>([])
     private let started = ContinuousClock.now
 
     init(forwardingTo inner: any RunObserver) { self.inner = inner }
@@ -17,13 +29,13 @@ final class FinishedCases: RunObserver, @unchecked Sendable {
     func runStarted(total: Int) { inner.runStarted(total: total) }
 
     func caseFinished(_ result: CaseResult, done: Int, total: Int) {
-        lock.withLock { results.append(result) }
+        results.withLock { $0.append(result) }
         inner.caseFinished(result, done: done, total: total)
     }
 
     /// The cases finished so far, as an interrupted run.
     func report(graph: ExecutableGraph, seed: UInt64) -> RunReport {
-        var report = RunReport(results: lock.withLock { results }, duration: ContinuousClock.now - started,
+        var report = RunReport(results: results.withLock { $0 }, duration: ContinuousClock.now - started,
                                environment: graph.environment, seed: seed)
         report.interrupted = true
         report.shard = graph.shard
@@ -37,20 +49,20 @@ final class SignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
     init(_ context: RunContext, onQuit: @escaping @Sendable () -> Void) {
-        let quitting = NSLock()
+        let quitting = FirstTime()
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 if context.isCancelled {
                     // A second Ctrl-C means now; only the first of several writes the reports.
-                    guard quitting.try() else { return }
-                    FileHandle.standardError.write(Data("\ninterrupted again: writing the reports of the cases that finished, then quitting\n".utf8))
+                    guard quitting.claim() else { return }
+                    StandardStream.error.write("\ninterrupted again: writing the reports of the cases that finished, then quitting\n")
                     onQuit()
-                    Foundation.exit(ExitStatus.interrupted.rawValue)
+                    exit(ExitStatus.interrupted.rawValue)
                 }
                 context.cancel()
-                FileHandle.standardError.write(Data("\ninterrupted: cancelling the requests in flight, then reporting (Ctrl-C again to quit now)\n".utf8))
+                StandardStream.error.write("\ninterrupted: cancelling the requests in flight, then reporting (Ctrl-C again to quit now)\n")
             }
             source.resume()
             sources.append(source)
@@ -61,5 +73,17 @@ final class SignalTrap: @unchecked Sendable {
         sources.forEach { $0.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// True for the first caller of `claim` only (the one of several signals that writes the reports).
+private final class FirstTime: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { taken in
+            defer { taken = true }
+            return !taken
+        }
     }
 }

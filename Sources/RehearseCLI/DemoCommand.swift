@@ -1,6 +1,10 @@
 import ArgumentParser
 import DemoServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Rehearse
 import RehearseModel
 

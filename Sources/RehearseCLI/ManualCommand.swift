@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Rehearse
 import RehearseCompiler
 import RehearseDiagnostics
@@ -41,7 +45,7 @@ struct ManualCommand: ParsableCommand {
 
     /// Text safe in roff: backslashes escaped, and no line starting with a control character.
     static func roff(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\e").split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        text.replacingAll("\\", with: "\\e").split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix(".") || line.hasPrefix("'") ? "\\&" + line : String(line)
         }.joined(separator: "\n")
     }

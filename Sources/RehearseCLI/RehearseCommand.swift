@@ -1,5 +1,16 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Rehearse
 import RehearseCompiler
 import RehearseDiagnostics
@@ -31,9 +42,9 @@ struct RehearseCommand: AsyncParsableCommand {
             if code == .validationFailure {
                 // Through the diagnostic renderer like every other error, with the usage as the hint.
                 let usage = fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage:") }
-                Console.standard().error(message(for: error).replacingOccurrences(of: "Error: ", with: ""),
+                Console.standard().error(message(for: error).replacingAll("Error: ", with: ""),
                                          hint: usage.map { "\($0.dropFirst("Usage: ".count)) (see --help)" })
-                Foundation.exit(ExitStatus.invalid.rawValue)
+                systemExit(ExitStatus.invalid.rawValue)
             }
             exit(withError: error)
         }
@@ -48,3 +59,11 @@ extension ExitStatus {
         if self != .ok { throw exitCode }
     }
 }
+
+#if canImport(Glibc)
+private let systemExit = Glibc.exit
+#elseif canImport(Musl)
+private let systemExit = Musl.exit
+#elseif canImport(Darwin)
+private let systemExit = Darwin.exit
+#endif

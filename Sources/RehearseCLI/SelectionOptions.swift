@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Rehearse
 import RehearseCompiler
 import RehearseDiagnostics
@@ -46,7 +50,7 @@ struct SelectionOptions: ParsableArguments {
     func priorities() throws -> Set<Priority> {
         var out = Set<Priority>()
         for item in priority.flatMap({ $0.split(separator: ",") }) {
-            let name = item.trimmingCharacters(in: .whitespaces)
+            let name = item.trimmingSpaces()
             guard let p = Priority(rawValue: name) else {
                 throw ValidationError("unknown priority '\(name)'; use critical, high, normal or low")
             }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseParser
@@ -263,9 +267,9 @@ struct NameChecker {
     }
 
     mutating func checkSchemaFile(_ schema: Located<String>, plan: Plan) {
-        let dir = (plan.file as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: plan.file)
         let path = schema.value.hasPrefix("/") ? schema.value : SuiteLoader.join(dir.isEmpty ? "." : dir, schema.value)
-        let suiteDir = (suiteFile as NSString).deletingLastPathComponent
+        let suiteDir = FilePaths.directory(of: suiteFile)
         guard SuiteLoader.isInside(path, folder: suiteDir.isEmpty ? "." : suiteDir) else {
             report(.schemaFile, "schema file '\(schema.value)' is outside the suite folder", file: plan.file, at: schema.position,
                    length: schema.value.count,

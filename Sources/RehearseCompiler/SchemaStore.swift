@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import RehearseModel
 import RehearseDiagnostics
@@ -14,7 +18,7 @@ public final class SchemaStore: Sendable {
 
     static func resolve(_ path: String, planFile: String) -> String {
         if path.hasPrefix("/") { return path }
-        let dir = (planFile as NSString).deletingLastPathComponent
+        let dir = FilePaths.directory(of: planFile)
         return dir.isEmpty ? path : dir + "/" + path
     }
 

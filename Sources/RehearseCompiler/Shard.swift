@@ -15,8 +15,8 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// Parses `I/N` with 1 ≤ I ≤ N; the message says what is wrong.
     public static func parse(_ text: String) throws(ShardError) -> Shard {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let i = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+        guard parts.count == 2, let i = Int(parts[0].trimmingSpaces()),
+              let n = Int(parts[1].trimmingSpaces()) else {
             throw ShardError(message: "--shard takes I/N such as 2/4, found '\(text)'")
         }
         guard n >= 1 else { throw ShardError(message: "--shard \(text): the number of shards must be at least 1") }

@@ -131,11 +131,11 @@ public struct DiagnosticRenderer {
     /// `::error file=…,line=…,col=…,title=…::message` (GitHub workflow commands, escaped).
     public func github(_ d: Diagnostic) -> String {
         func escapeData(_ s: String) -> String {
-            s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-                .replacingOccurrences(of: "\n", with: "%0A")
+            s.replacingAll("%", with: "%25").replacingAll("\r", with: "%0D")
+                .replacingAll("\n", with: "%0A")
         }
         func escapeProperty(_ s: String) -> String {
-            escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+            escapeData(s).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
         }
         let level = d.severity == .error ? "error" : d.severity == .warning ? "warning" : "notice"
         var props = ["file=\(escapeProperty(d.location.file))"]

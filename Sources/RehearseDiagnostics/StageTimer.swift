@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 
 /// `REHEARSE_TIMING=1`: how long each stage took, one `timing:` line per stage on stderr, so the
@@ -18,7 +22,7 @@ public final class StageTimer {
     public func lap(_ stage: String) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        FileHandle.standardError.write(Data("timing: \(stage) \(now - last)\n".utf8))
+        StandardStream.error.write("timing: \(stage) \(now - last)\n")
         last = now
     }
 }

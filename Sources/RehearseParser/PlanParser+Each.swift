@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 
@@ -53,7 +57,7 @@ extension PlanParser {
 
     /// Reads a data file beside the plan: CSV with a header row, or a JSON or YAML list.
     func eachFile(_ written: String, node: YAMLNode, at position: SourcePosition) -> EachSpec? {
-        let planDir = (origins.planFile as NSString).deletingLastPathComponent
+        let planDir = FilePaths.directory(of: origins.planFile)
         let path = written.hasPrefix("/") ? written : SuiteLoader.join(planDir.isEmpty ? "." : planDir, written)
         let suiteDir = authoring.suiteDir
         func fail(_ message: String, hint: String? = nil) -> EachSpec? {
@@ -71,7 +75,7 @@ extension PlanParser {
         guard let bytes = SuiteLoader.read(path, bag: bag) else {
             return fail("data file '\(written)': \(bag.items.first?.message ?? "cannot be read")", hint: bag.items.first?.hint)
         }
-        let ext = (path as NSString).pathExtension.lowercased()
+        let ext = FilePaths.pathExtension(path).lowercased()
         var items: [JSONValue] = [], fields: [String]?
         switch ext {
         case "csv":

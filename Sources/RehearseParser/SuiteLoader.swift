@@ -1,5 +1,9 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 
@@ -29,10 +33,9 @@ public enum SuiteLoader {
     public static func loadSuites(paths: [String]) -> [LoadedSuite] {
         var groups: [(key: String, paths: [String])] = []
         for input in defaultInputs(paths) {
-            var isDir: ObjCBool = false
             var config: String?
-            if FileManager.default.fileExists(atPath: input, isDirectory: &isDir) {
-                config = configFolder(for: input, isDirectory: isDir.boolValue).map(absolute)
+            if let kind = FilePaths.kind(of: input) {
+                config = configFolder(for: input, isDirectory: kind == .directory).map(absolute)
             }
             // A path without a suite config at or above it joins the first group, as all paths
             // did before suites were told apart; so does a missing path, whose load reports it.
@@ -53,16 +56,15 @@ public enum SuiteLoader {
         var root: String?
         var walker = PlanWalker()
         for input in inputs {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+            guard let kind = FilePaths.kind(of: input) else {
                 diagnostics.append(Diagnostic(.io, .error, "no such file or directory: \(input)",
                                               at: SourceLocation(file: input, position: nil)))
                 continue
             }
-            if root == nil { root = suiteRoot(for: input, isDirectory: isDir.boolValue) }
-            if isDir.boolValue {
+            if root == nil { root = suiteRoot(for: input, isDirectory: kind == .directory) }
+            if kind == .directory {
                 walker.walk(input, root: root!)
-            } else if !suiteNames.contains((input as NSString).lastPathComponent) {
+            } else if !suiteNames.contains(FilePaths.lastComponent(input)) {
                 walker.add(file: input, root: root!)
             }
         }

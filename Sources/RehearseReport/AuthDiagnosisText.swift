@@ -15,7 +15,7 @@ public enum AuthDiagnosisText {
         guard !diagnoses.isEmpty else { return "" }
         var out = "\n### Auth diagnosis\n\nEvery case sending these profiles' credentials was refused, so the probe asked the server:\n\n"
         for d in diagnoses {
-            out += "```text\n" + d.lines.map { VisibleText.escape($0).replacingOccurrences(of: "```", with: "`\u{200B}``") }.joined(separator: "\n") + "\n```\n\n"
+            out += "```text\n" + d.lines.map { VisibleText.escape($0).replacingAll("```", with: "`\u{200B}``") }.joined(separator: "\n") + "\n```\n\n"
         }
         return out
     }

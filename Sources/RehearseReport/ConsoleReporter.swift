@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import RehearseModel
 import RehearseDiagnostics
@@ -29,7 +33,7 @@ public final class ConsoleReporter: RunObserver, Sendable {
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
     func word(_ o: Outcome) -> String {
-        let w = o.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+        let w = Text.padded(o.rawValue, to: 7)
         switch o {
         case .passed: return paint(w, "32")
         case .failed, .errored, .xpassed: return paint(w, "1;31")

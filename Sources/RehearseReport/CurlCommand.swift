@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseResults
 
@@ -77,7 +81,7 @@ public struct CurlCommand: Sendable, Equatable {
             var parts: [Part] = []
             var names: [String] = []
             for (i, pair) in h.value.split(separator: ";").enumerated() {
-                let name = (pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+                let name = (pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? "").trimmingSpaces()
                 let variable = "REHEARSE_COOKIE_" + name.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
                 parts += [.text((i == 0 ? "" : "; ") + name + "="), .variable(variable)]
                 names.append(variable)
@@ -98,9 +102,9 @@ public struct CurlCommand: Sendable, Equatable {
     /// Words of only safe characters (`POST`, most URLs) stay bare.
     static func quote(_ s: String) -> String {
         let safe = !s.isEmpty && s.unicodeScalars.allSatisfy { u in
-            u.isASCII && (CharacterSet.alphanumerics.contains(u) || "_./:@%+=,-".unicodeScalars.contains(u))
+            u.isASCII && (Text.isASCIIAlphanumeric(UInt8(u.value)) || "_./:@%+=,-".unicodeScalars.contains(u))
         }
-        return safe ? s : "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        return safe ? s : "'" + s.replacingAll("'", with: #"'\''"#) + "'"
     }
 
     /// `"…"` with the literal text escaped and each variable left to the shell: `"$NAME"`.

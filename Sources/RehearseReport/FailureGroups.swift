@@ -129,7 +129,7 @@ public enum FailureGroups {
         var url = Substring(e.requestLine[e.requestLine.index(after: space)...])
         if let blank = url.firstIndex(of: " ") { url = url[..<blank] }  // "(WebSocket upgrade)"
         var host: Substring?
-        if let scheme = url.range(of: "://") {
+        if let scheme = url.firstRange(of: "://") {
             let rest = url[scheme.upperBound...]
             let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
             host = rest[..<end]
@@ -191,7 +191,7 @@ public enum FailureGroups {
     }
 
     /// Backticks would end a code span early; text from responses cannot hold them here.
-    static func unticked(_ s: String) -> String { s.replacingOccurrences(of: "`", with: "'") }
+    static func unticked(_ s: String) -> String { s.replacingAll("`", with: "'") }
 }
 
 extension Character {

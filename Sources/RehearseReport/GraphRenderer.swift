@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -52,7 +56,7 @@ public enum GraphRenderer {
     }
 
     static func quote(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + s.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
     }
 
     static func dot(_ g: ExecutableGraph) -> String {
@@ -72,7 +76,7 @@ public enum GraphRenderer {
     static func mermaid(_ g: ExecutableGraph) -> String {
         var out = "flowchart LR\n"
         for (i, n) in g.nodes.enumerated() {
-            let label = n.name.replacingOccurrences(of: "\"", with: "#quot;")
+            let label = n.name.replacingAll("\"", with: "#quot;")
             if case .auth = n.kind { out += "  n\(i)([\"\(label)\"])\n" } else { out += "  n\(i)[\"\(label)\"]\n" }
         }
         for (i, n) in g.nodes.enumerated() {
@@ -106,8 +110,8 @@ public enum CaseListRenderer {
         let width = rows.map(\.name.count).max() ?? 0
         var out = ""
         for (r, note) in zip(rows, notes) {
-            var line = r.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-            line += r.priority.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            var line = Text.padded(r.name, to: width + 2)
+            line += Text.padded(r.priority.rawValue, to: 10)
             line += r.tags.joined(separator: ",")
             if !r.selected { line += "  (needed by selection)" }
             if let note { line += "  (\(note))" }

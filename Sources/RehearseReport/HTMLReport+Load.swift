@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RehearseModel
 import RehearseResults
 
@@ -32,7 +43,7 @@ enum LatencyChart {
         func x(_ second: Int) -> Double { Double(left) + plotW * (Double(second) + 0.5) / Double(lastSecond + 1) }
         func y(_ ms: Double) -> Double {
             let v = max(ms, low)
-            return Double(top) + plotH * (1 - (Foundation.log10(v) - Foundation.log10(low)) / max(Foundation.log10(high) - Foundation.log10(low), 1e-9))
+            return Double(top) + plotH * (1 - (log10(v) - log10(low)) / max(log10(high) - log10(low), 1e-9))
         }
         var out = "<svg class=\"latency\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
         out += "<title>Latency per second: p50, p99 and max</title>"

@@ -22,7 +22,7 @@ extension MarkdownReport {
         if !flaky.isEmpty {
             out += "### Flaky (\(flaky.count))\n\nPassed only after a retry.\n\n| case | failed attempts |\n|:--|:--|\n"
             for r in flaky {
-                out += "| \(code(r.fullID)) | " + r.failedAttempts.map { code($0.summary.replacingOccurrences(of: "|", with: "\\|")) }.joined(separator: "<br>") + " |\n"
+                out += "| \(code(r.fullID)) | " + r.failedAttempts.map { code($0.summary.replacingAll("|", with: "\\|")) }.joined(separator: "<br>") + " |\n"
             }
             out += "\n"
         }

@@ -122,7 +122,7 @@ public enum MarkdownReport {
 
     /// An inline code span whose fence is longer than any backtick run inside (CommonMark).
     static func code(_ s: String) -> String {
-        let flat = s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let flat = s.replacingAll("\r", with: " ").replacingAll("\n", with: " ")
         let fence = String(repeating: "`", count: longestRun(of: "`", in: flat) + 1)
         let pad = flat.hasPrefix("`") || flat.hasSuffix("`") ? " " : ""
         return fence + pad + flat + pad + fence
@@ -137,8 +137,8 @@ public enum MarkdownReport {
     /// Plain text in a table cell: a `|` would end the cell, a newline the row, and `<` could
     /// open an HTML tag that GitHub swallows.
     static func cell(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        s.replacingAll("|", with: "\\|").replacingAll("<", with: "&lt;")
+            .replacingAll("\r", with: " ").replacingAll("\n", with: " ")
     }
 
     static func longestRun(of c: Character, in s: String) -> Int {

@@ -92,7 +92,7 @@ public enum NextSteps {
             return "assertion"
         case .transport:
             let text = f.message
-            if let paren = text.firstIndex(of: "(") { return String(text[..<paren]).trimmingCharacters(in: .whitespaces) }
+            if let paren = text.firstIndex(of: "(") { return String(text[..<paren]).trimmingSpaces() }
             return text
         default: return f.kind.rawValue
         }

@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -35,20 +46,19 @@ extension ReportTarget {
     /// creating (and removing) a file in it: permission bits say nothing under /proc or on a
     /// read-only mount, and nothing at all to root.
     static func unwritable(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { return "\(path) is a directory" }
-            guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
-                  type == .typeRegular else { return "\(path) is not a regular file" }
+        switch FilePaths.kind(of: path) {
+        case .directory?: return "\(path) is a directory"
+        case .other?: return "\(path) is not a regular file"
+        case .file?, nil: break
         }
         // The nearest directory that exists: the report's own, or the one its missing directories go in.
-        var dir = (path as NSString).deletingLastPathComponent
-        while !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) {
-            dir = (dir as NSString).deletingLastPathComponent
+        var dir = FilePaths.directory(of: path)
+        while !dir.isEmpty, FilePaths.kind(of: dir) == nil {
+            dir = FilePaths.directory(of: dir)
         }
         if dir.isEmpty { dir = "." }
-        guard isDirectory.boolValue || dir == "." else { return "\(dir) is a file, not a directory" }
-        let probe = (dir as NSString).appendingPathComponent(".rehearse-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard FilePaths.kind(of: dir) == .directory || dir == "." else { return "\(dir) is a file, not a directory" }
+        let probe = FilePaths.join(dir, ".rehearse-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { return "cannot write in \(dir): \(String(cString: strerror(errno)))" }
         close(fd)
@@ -75,13 +85,19 @@ extension ReportWriter {
                 wrote(target)
             } catch let e as ReportTargetError {
                 failures.append("cannot write \(target.format.rawValue) report \(target.path): \(e.message)")
-            } catch let e as CocoaError {
-                let reason = (e.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? e.localizedDescription
-                failures.append("cannot write \(target.format.rawValue) report \(target.path): \(reason)")
             } catch {
-                failures.append("cannot write \(target.format.rawValue) report \(target.path): \(error.localizedDescription)")
+                failures.append("cannot write \(target.format.rawValue) report \(target.path): \(Self.reason(error))")
             }
         }
         return failures
+    }
+
+    /// What went wrong in a file write, in the system's words (`Permission denied`).
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? CocoaError, let posix = e.underlying as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        return "\(error)"
     }
 }

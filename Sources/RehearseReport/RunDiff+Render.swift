@@ -54,7 +54,7 @@ extension RunDiff {
         let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in
-                i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - c.count) + c
+                i == 0 ? Text.padded(c, to: widths[i]) : String(repeating: " ", count: widths[i] - c.count) + c
             }.joined(separator: "  ")
         }
         return ([line(header)] + body.map(line)).map { "  " + $0 }.joined(separator: "\n") + "\n"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseCompiler
 
@@ -18,11 +22,11 @@ public struct Gate: Sendable, Hashable, CustomStringConvertible {
         guard let eq = text.firstIndex(of: "=") else {
             throw GateError(message: "--gate takes PRIORITY=PERCENT such as critical=100, found '\(text)'")
         }
-        let name = text[..<eq].trimmingCharacters(in: .whitespaces)
+        let name = text[..<eq].trimmingSpaces()
         guard let priority = Priority(rawValue: name) else {
             throw GateError(message: "--gate \(text): unknown priority '\(name)'; use critical, high, normal or low")
         }
-        var number = text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        var number = text[text.index(after: eq)...].trimmingSpaces()
         if number.hasSuffix("%") { number.removeLast() }
         guard let percent = Double(number), percent.isFinite, (0...100).contains(percent) else {
             throw GateError(message: "--gate \(text): the percent must be a number from 0 to 100")

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseCompiler
 
@@ -104,7 +108,7 @@ public struct RunSummary: Sendable {
         let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in
-                i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i == 0 ? Text.padded(c, to: widths[i])
                     : String(repeating: " ", count: widths[i] - c.count) + c
             }.joined(separator: "  ")
         }

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import RehearseModel
 
 /// Timing of one stream step (`events` or `collect`, spec §8), for the reports.
 public struct StreamStepStats: Sendable {
@@ -45,6 +50,6 @@ public struct StreamStepStats: Sendable {
     static func ms(_ d: Duration) -> String {
         let (s, atto) = d.components
         let ms = Double(s) * 1000 + Double(atto) / 1e15
-        return ms >= 10 || ms == 0 ? "\(Int(ms.rounded()))ms" : String(format: "%.1fms", ms)
+        return ms >= 10 || ms == 0 ? "\(Int(ms.rounded()))ms" : Text.fixed(ms, digits: 1) + "ms"
     }
 }

@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -193,7 +197,7 @@ extension AsyncHTTPTransport {
         let ms = nanoseconds(duration) / 1_000_000
         if ms < 1000 { return "\(ms)ms" }
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        return String(format: "%.1fs", Double(ms) / 1000)
+        return Text.fixed(Double(ms) / 1000, digits: 1) + "s"
     }
 
     /// "10 MiB", "512 KiB", "1000 bytes".

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOSSL
 import RehearseModel
 
@@ -100,12 +104,13 @@ public struct ClientTLS: Sendable {
         case .file(let path):
             let full = path.hasPrefix("/") ? path : (directory.isEmpty ? path : directory + "/" + path)
             // A PEM is small: a cap keeps a wrong path (a device, a huge file) from being read whole.
-            guard let handle = FileHandle(forReadingAtPath: full) else {
+            guard let size = FilePaths.regularFileSize(full), let data = FileManager.default.contents(atPath: full) else {
                 throw Problem(message: "\(what): cannot read \(full)", hint: "the path is relative to the folder of rehearse.yaml; check that the file exists and is readable")
             }
-            defer { try? handle.close() }
-            let data = (try? handle.read(upToCount: 1 << 20)) ?? nil
-            guard let data, let text = String(data: data, encoding: .utf8) else {
+            guard size <= 1 << 20, data.count <= 1 << 20 else {
+                throw Problem(message: "\(what): \(full) is larger than 1 MiB", hint: "give a PEM file (-----BEGIN ...-----)")
+            }
+            guard !data.isEmpty, let text = String(data: data, encoding: .utf8) else {
                 throw Problem(message: "\(what): \(full) is empty or not text", hint: "give a PEM file (-----BEGIN ...-----)")
             }
             return text

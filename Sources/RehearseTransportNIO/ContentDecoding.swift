@@ -1,6 +1,10 @@
 import CBrotli
 import CZlib
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseRuntime
 
@@ -21,7 +25,7 @@ enum ContentDecoding {
     /// expectations see what the server sent rather than an error.
     static func decode(_ body: [UInt8], contentEncoding: String?, cap: Int) throws(Failure) -> [UInt8] {
         guard let contentEncoding, !body.isEmpty else { return body }
-        let codings = contentEncoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let codings = contentEncoding.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
         var out = body
         for coding in codings.reversed() {
             switch coding {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -125,7 +129,7 @@ public final class NIOHTTP1LoadTransport: HTTPTransport {
         let channel: any Channel
         do {
             channel = try await bootstrap(loop, tls: tls, serverName: serverName, waiter: waiter, handler: handler)
-                .connect(host: key.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: key.port).get()
+                .connect(host: Text.trimmed(key.host) { $0 == "[" || $0 == "]" }, port: key.port).get()
         } catch {
             // The promise must be settled whatever happens (NIO reports a leaked one).
             loop.execute { waiter.complete(.failure(error)) }
@@ -346,7 +350,7 @@ struct LoadTarget {
         self.pathAndQuery = path
         let defaultPort = https ? 443 : 80
         self.hostHeader = endpoint.port == defaultPort ? endpoint.host : "\(endpoint.host):\(endpoint.port)"
-        let bare = endpoint.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let bare = Text.trimmed(endpoint.host) { $0 == "[" || $0 == "]" }
         let isIP = bare.contains(":") || bare.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
         self.serverName = isIP ? nil : bare
     }

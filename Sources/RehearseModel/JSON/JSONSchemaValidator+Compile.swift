@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A schema object (or boolean schema) with its keywords read into typed fields. Subschemas are
 /// indices into the validator's node list, so `$ref` cycles need no reference types.
@@ -166,7 +170,7 @@ struct SchemaCompiler {
     /// `~` and `/` escaped as a JSON Pointer token requires.
     static func escape(_ token: String) -> String {
         guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
     }
 
     /// Compiles the schema at `location`, once: a place reached both through the tree and

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A place in one of the documents a validator has read: the document's index and the JSON
 /// Pointer tokens from its root.
@@ -132,7 +136,7 @@ package struct SchemaResources {
         -> (location: SchemaLocation, dynamicAnchor: String?)
     {
         let (uri, encoded) = SchemaURI.split(SchemaURI.resolve(reference, against: base))
-        guard let fragment = encoded.removingPercentEncoding else { throw .init("invalid percent-encoding") }
+        guard let fragment = Text.percentDecoded(encoded) else { throw .init("invalid percent-encoding") }
         guard let root = resource(uri) else {
             if uri.hasPrefix("file:") {
                 let path = Self.filePath(uri) ?? uri
@@ -147,7 +151,7 @@ package struct SchemaResources {
         if fragment.isEmpty { return (root, nil) }
         if fragment.hasPrefix("/") {
             let tokens = fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-                $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                String($0).replacingAll("~1", with: "/").replacingAll("~0", with: "~")
             }
             let target = SchemaLocation(document: root.document, tokens: root.tokens + tokens)
             guard value(at: target) != nil else { throw .init("nothing at \(fragment)") }
@@ -178,13 +182,13 @@ package struct SchemaResources {
         guard parts.scheme == "file", parts.authority == nil || parts.authority == "" || parts.authority == "localhost" else {
             return nil
         }
-        return parts.path.removingPercentEncoding
+        return Text.percentDecoded(parts.path)
     }
 
     /// The `file:` URI of an absolute path, for use as a base URI.
     package static func fileURI(_ path: String) -> String {
-        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "#?%"))
-        return "file://" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path)
+        // Foundation's `urlPathAllowed` without `#`, `?` and `%`.
+        return "file://" + Text.percentEncoded(path) { Text.isASCIIAlphanumeric($0) || "!$&'()*+,-./:=@_~".utf8.contains($0) }
     }
 }
 

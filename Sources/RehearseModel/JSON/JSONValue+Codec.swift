@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a body could not be read as JSON.
 public struct JSONParseError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A byte-level JSON reader (RFC 8259) producing `JSONValue` directly: response bodies are parsed
 /// for every case, and going through `Decodable` costs a thrown error per type tried.

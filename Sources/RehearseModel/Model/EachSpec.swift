@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `each:` on a case (spec §9): the list the case is repeated over.
 ///
@@ -40,8 +44,7 @@ public struct EachSpec: Sendable {
         switch source {
         case .inline: return "inline"
         case .file(let path): return path
-        case .capture(let t): return t.source.replacingOccurrences(of: "{{", with: "").replacingOccurrences(of: "}}", with: "")
-            .trimmingCharacters(in: .whitespaces)
+        case .capture(let t): return t.source.replacingAll("{{", with: "").replacingAll("}}", with: "").trimmingSpaces()
         }
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The open model of `load` (spec §12): requests start on a schedule whether or not earlier ones
 /// returned, at a `rate` for a `duration` (or until `requests` have started), or along `stages`
@@ -42,8 +46,8 @@ public enum LoadRate {
     public static func parse(_ text: String, allowZero: Bool = false) -> Result<Double, RateError> {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return .failure(RateError("'\(text)' is not a rate")) }
-        let number = parts[0].trimmingCharacters(in: .whitespaces)
-        let unit = parts[1].trimmingCharacters(in: .whitespaces)
+        let number = Text.trimmed(parts[0])
+        let unit = Text.trimmed(parts[1])
         guard let value = Double(number), value.isFinite, !number.hasPrefix("+") else {
             return .failure(RateError("'\(number)' in '\(text)' is not a number"))
         }

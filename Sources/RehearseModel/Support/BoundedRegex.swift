@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Regex matching with a time budget. Swift's `Regex` backtracks, has no step limit and does not
@@ -121,14 +125,14 @@ final class RegexWorkers: @unchecked Sendable {
     private final class Job: @unchecked Sendable {
         enum State { case pending, done, abandoned }
         let work: () -> Void
-        let condition = NSCondition()
+        let condition = ConditionLock()
         var state = State.pending
         init(_ work: @escaping () -> Void) { self.work = work }
     }
 
     private final class Box<T>: @unchecked Sendable { var value: T? }
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private var queue: [Job] = []
     private var idle = 0
 
@@ -146,7 +150,7 @@ final class RegexWorkers: @unchecked Sendable {
         condition.unlock()
 
         let seconds = Double(budget.components.seconds) + Double(budget.components.attoseconds) / 1e18
-        let deadline = Date(timeIntervalSinceNow: seconds)
+        let deadline = ConditionLock.deadline(after: seconds)
         job.condition.lock()
         defer { job.condition.unlock() }
         while job.state == .pending {
@@ -158,10 +162,7 @@ final class RegexWorkers: @unchecked Sendable {
     }
 
     private func startWorker() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "rehearse-regex"
-        thread.stackSize = 4 << 20
-        thread.start()
+        ConditionLock.startThread(stackSize: 4 << 20) { [self] in loop() }
     }
 
     private func loop() {

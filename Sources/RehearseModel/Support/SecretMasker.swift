@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Every secret the run has seen (JWT secrets, passwords, static and minted tokens, credentials
@@ -69,14 +73,14 @@ public final class SecretMasker: Sendable {
     /// Registers the credential a header carries: the whole value and, for `Scheme credential`,
     /// the credential alone (a server echoing it back may drop the scheme).
     public func addCredentialHeader(value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = Text.trimmed(value)
         add(trimmed)
         if let space = trimmed.firstIndex(of: " ") {
-            add(String(trimmed[trimmed.index(after: space)...]).trimmingCharacters(in: .whitespaces))
+            add(Text.trimmed(trimmed[trimmed.index(after: space)...]))
         }
         // `Cookie: session=abc; csrf=def`: each value on its own.
         for pair in trimmed.split(separator: ";") {
-            if let eq = pair.firstIndex(of: "=") { add(String(pair[pair.index(after: eq)...]).trimmingCharacters(in: .whitespaces)) }
+            if let eq = pair.firstIndex(of: "=") { add(Text.trimmed(pair[pair.index(after: eq)...])) }
         }
     }
 
@@ -91,7 +95,7 @@ public final class SecretMasker: Sendable {
         let list = state.withLock { $0.secrets }
         guard !list.isEmpty else { return text }
         var out = text
-        for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        for s in list where out.contains(s) { out = Text.replacing(s, with: "***", in: out) }
         return Self.maskCutSecrets(out, list)
     }
 

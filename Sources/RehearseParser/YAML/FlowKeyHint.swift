@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 /// Advice for a flow mapping that breaks on an unquoted JSONPath key.
@@ -33,8 +37,8 @@ enum FlowKeyHint {
             if c == ",", depth == 0 { break }
             valueEnd += 1
         }
-        let value = String(chars[(end + 1)..<valueEnd]).trimmingCharacters(in: .whitespaces)
-        let quoted = key.contains("\"") ? "'\(key.replacingOccurrences(of: "'", with: "''"))'" : "\"\(key)\""
+        let value = String(chars[(end + 1)..<valueEnd]).trimmingSpaces()
+        let quoted = key.contains("\"") ? "'\(key.replacingAll("'", with: "''"))'" : "\"\(key)\""
         return "quote the JSONPath key: in a flow mapping '[', ']', ',', '{' and '}' end an unquoted key, so write `\(quoted): \(value.isEmpty ? "..." : value)`"
     }
 

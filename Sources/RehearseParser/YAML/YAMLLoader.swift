@@ -1,5 +1,9 @@
 import CYAML
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 
@@ -65,14 +69,14 @@ public enum YAMLLoader {
                     message = "invalid UTF-8: a character starts with this byte but the bytes after it do not continue it"
                 }
             }
-            if value >= 0 { message += String(format: " (byte 0x%02X)", value) }
+            if value >= 0 { message += " (byte 0x\(Text.hex(value, width: 2)))" }
             let position = position(ofByte: offset, in: bytes)
             diagnostics.report(.yamlSyntax, message, at: position, hint: syntaxHint(for: problem))
             return
         }
         if let ctx = parser.context {
             message = "\(problem) \(String(cString: ctx))"
-            message = message.replacingOccurrences(of: "  ", with: " ")
+            message = message.replacingAll("  ", with: " ")
         }
         let mark = parser.problem_mark
         let position = SourcePosition(line: mark.line + 1, column: mark.column + 1)
@@ -226,7 +230,7 @@ private struct TreeBuilder {
             } else {
                 diagnostics.report(.unknownAlias, "alias '*\(name)' refers to no anchor defined above", at: pos,
                                    length: name.count + 1,
-                                   hint: Suggestions.hint(for: name, in: anchors.keys).map { $0.replacingOccurrences(of: "'", with: "'&") }
+                                   hint: Suggestions.hint(for: name, in: anchors.keys).map { $0.replacingAll("'", with: "'&") }
                                        ?? "define it first with '&\(name)'")
                 // Like a syntax error: what the alias stood for is unknown, so everything after it
                 // would only produce follow-on errors.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -63,7 +67,7 @@ public enum AuthInspection {
                     do {
                         let minted = try await provider.mintForInspection(name)
                         o["claims"] = masker.mask(.object(minted.claims))
-                        o["expires"] = .string(ISO8601DateFormatter().string(from: minted.expires))
+                        o["expires"] = .string(minted.expires.formatted(.iso8601))
                         o["ttl_seconds"] = .number(jwt.ttl.seconds.rounded())
                     } catch {
                         problem = masker.mask(error.description)

@@ -1,5 +1,9 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import _CryptoExtras
 import RehearseModel
 import RehearseDiagnostics
@@ -104,10 +108,10 @@ enum ParsedKey: Sendable {
     static func normalizedPEM(_ pem: String) -> String {
         var text = pem
         if !text.contains("\n"), text.contains("\\n") {
-            text = text.replacingOccurrences(of: "\\n", with: "\n")
+            text = text.replacingAll("\\n", with: "\n")
         }
         let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingSpaces() }
             .filter { !$0.isEmpty }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -103,7 +107,7 @@ struct OAuth2Client {
     }
 
     static func formEncode(_ s: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*")
-        return (s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s).replacingOccurrences(of: "%20", with: "+")
+        // The form-urlencoded byte set (WHATWG URL): alphanumerics and `*-._`; a space as `+`.
+        Text.percentEncoded(s) { Text.isASCIIAlphanumeric($0) || "*-._".utf8.contains($0) }.replacingAll("%20", with: "+")
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -11,7 +15,7 @@ enum BodyText {
     /// `<N bytes, TYPE>` for a body that is not text; nil for text.
     static func placeholder(_ body: [UInt8], contentType: String?) -> String? {
         guard !body.isEmpty, !isText(body, contentType: contentType) else { return nil }
-        let type = contentType?.trimmingCharacters(in: .whitespaces)
+        let type = contentType?.trimmingSpaces()
         return "<\(body.count) byte\(body.count == 1 ? "" : "s"), \(type.flatMap { $0.isEmpty ? nil : $0 } ?? "no content type")>"
     }
 
@@ -37,7 +41,7 @@ enum BodyText {
     }
 
     static func essence(_ mediaType: String) -> String {
-        (mediaType.split(separator: ";").first.map(String.init) ?? mediaType).trimmingCharacters(in: .whitespaces).lowercased()
+        (mediaType.split(separator: ";").first.map(String.init) ?? mediaType).trimmingSpaces().lowercased()
     }
 
     static func isTextual(mediaType: String) -> Bool {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -205,7 +209,7 @@ struct CaseExecutor {
         if header.lowercased() == "cookie" {
             return value.split(separator: ";").map { pair -> String in
                 let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                return name.trimmingCharacters(in: .whitespaces) + "=***"
+                return name.trimmingSpaces() + "=***"
             }.joined(separator: "; ")
         }
         if let space = value.firstIndex(of: " ") { return String(value[..<space]) + " ***" }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -152,7 +156,7 @@ public struct MatcherEvaluator: Sendable {
     static func scalarNote(_ want: JSONValue, _ actual: JSONValue) -> String {
         guard case .string(let w) = want, case .string(let a) = actual, w == a else { return "" }
         func points(_ s: String) -> String {
-            s.unicodeScalars.prefix(12).map { "U+" + String(format: "%04X", $0.value) }.joined(separator: " ")
+            s.unicodeScalars.prefix(12).map { "U+" + Text.hex($0.value, width: 4) }.joined(separator: " ")
                 + (s.unicodeScalars.count > 12 ? " …" : "")
         }
         return " (the same letters in another Unicode form: expected \(points(w)), found \(points(a)))"

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -53,14 +57,13 @@ enum RequestBuilder {
         return HTTPRequestData(method: spec.method, url: url, headers: headers.items, body: body, timeout: timeout)
     }
 
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
+    /// Every byte but RFC 3986's unreserved ones as `%XX`.
     static func percentEncode(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
+        Text.percentEncoded(s, keeping: Text.isUnreserved)
     }
 
     /// application/x-www-form-urlencoded: spaces as '+'.
     static func formEncode(_ s: String) -> String {
-        percentEncode(s).replacingOccurrences(of: "%20", with: "+")
+        percentEncode(s).replacingAll("%20", with: "+")
     }
 }

@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -46,13 +57,9 @@ public enum RetryDecision {
 
     /// `Retry-After`: delay-seconds or an HTTP date.
     public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
-        let v = value.trimmingCharacters(in: .whitespaces)
+        let v = value.trimmingSpaces()
         if let s = Int(v), s >= 0 { return .seconds(s) }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = f.date(from: v) else { return nil }
+        guard let date = HTTPDate.parse(v) else { return nil }
         return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -96,7 +100,7 @@ extension StreamConversation {
             problems.append("count: \(why)")
         }
         if let text = c.text, let why = try evaluator.check(text, .string(joined)) {
-            problems.append("text: \(why.replacingOccurrences(of: "\n", with: "\\n"))")
+            problems.append("text: \(why.replacingAll("\n", with: "\\n"))")
         }
         if let limit = c.first {
             if let first = s.first {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -64,8 +68,8 @@ extension StreamConversation {
                                         parseJSON: true)
         let (values, failures) = checker.captures(captures, observed)
         if let f = failures.first {
-            let text = f.message.replacingOccurrences(of: "body is not JSON", with: "the message is not JSON")
-                .replacingOccurrences(of: "did not match the body", with: "did not match the message")
+            let text = f.message.replacingAll("body is not JSON", with: "the message is not JSON")
+                .replacingAll("did not match the body", with: "did not match the message")
             return Failure(.assertion, "\(label): \(text)", at: f.location ?? at)
         }
         for (name, value) in values { keep(name, value) }

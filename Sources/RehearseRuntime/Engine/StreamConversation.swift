@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -246,7 +250,7 @@ struct StreamConversation {
     /// One line of at most `shownLength` characters (masking happens before, so a cut never
     /// leaves half a secret unmasked).
     static func show(_ text: String) -> String {
-        let line = text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        let line = text.replacingAll("\r", with: "\\r").replacingAll("\n", with: "\\n")
         return line.count > shownLength ? String(line.prefix(shownLength)) + "… (\(line.count) chars)" : line
     }
 

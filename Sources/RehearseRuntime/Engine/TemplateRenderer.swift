@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RehearseModel
 import RehearseDiagnostics
 import RehearseCompiler
@@ -121,7 +125,7 @@ public struct TemplateRenderer: Sendable {
             let numbers = args.map { a -> Double in if case .number(let d) = a { return d } else { return 0 } }
             switch TemplateFunction(rawValue: name) {
             case .uuid: return .string(random.uuid())
-            case .now: return .string(ISO8601DateFormatter().string(from: clock.now()))
+            case .now: return .string(clock.now().formatted(.iso8601))
             case .timestamp: return .number(clock.now().timeIntervalSince1970.rounded(.down))
             case .randomHex: return .string(random.hex(Int(numbers.first ?? 8)))
             case .randomInt:

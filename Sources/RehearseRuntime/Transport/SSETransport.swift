@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What an SSE request got: a stream to read, or an ordinary response to check like a `request`.
 public enum SSEOpening: Sendable {

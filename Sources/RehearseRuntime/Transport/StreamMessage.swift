@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One message of a stream (spec §8): an SSE event or a WebSocket frame, with the instant its
 /// last byte came off the socket. The one message model `receive`, `events` and `collect` match.

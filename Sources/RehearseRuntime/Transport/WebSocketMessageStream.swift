@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A WebSocket connection that records when each message came off the socket. Connections that
 /// do not (test fakes) are stamped when the engine receives the message.
