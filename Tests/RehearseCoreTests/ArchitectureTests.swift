@@ -70,6 +70,28 @@ final class ArchitectureTests: XCTestCase {
                        ["Foundation", "RehearseModel", "NIOCore"])
     }
 
+    /// The shipped binary links FoundationEssentials, not swift-corelibs-foundation (which pulls in
+    /// 34 MB of ICU data; issue 20's size target): a shipped target imports `Foundation` only as the
+    /// fallback of `#if canImport(FoundationEssentials)`, for platforms without it.
+    func testShippedTargetsImportFoundationOnlyAsTheFallbackOfFoundationEssentials() throws {
+        var checked = 0
+        for target in Self.allowed.keys where target != "rehearse-bench" {
+            let root = Self.sources.appendingPathComponent(target)
+            guard let walker = FileManager.default.enumerator(atPath: root.path) else { continue }
+            for case let path as String in walker where path.hasSuffix(".swift") {
+                let lines = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+                    .split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                for (i, line) in lines.enumerated() where Self.moduleNames(in: line) == ["Foundation"] {
+                    let guarded = i >= 3 && lines[i - 1] == "#else" && Self.moduleNames(in: lines[i - 2]) == ["FoundationEssentials"]
+                        && lines[i - 3] == "#if canImport(FoundationEssentials)"
+                    XCTAssertTrue(guarded, "\(target)/\(path):\(i + 1) imports Foundation outside the canImport(FoundationEssentials) fallback")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 50, "the sources went missing")
+    }
+
     private func imports(of target: String) throws -> [(String, [String])] {
         let root = Self.sources.appendingPathComponent(target)
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
