@@ -23,7 +23,7 @@ final class FakeBatchStream: MessageStream, @unchecked Sendable {
 
     func nextBatch(within: Duration) async -> StreamBatch {
         state.withLock { s in
-            if !s.batches.isEmpty { return .messages(s.batches.removeFirst()) }
+            if !s.batches.isEmpty { return .messages(StreamMessageBatch(s.batches.removeFirst())) }
             return s.end.map(StreamBatch.ended) ?? .timedOut
         }
     }
