@@ -52,6 +52,26 @@ final class SSEEventPackTests: XCTestCase {
         XCTAssertEqual(byByte.count, Self.expected.count, "one pack per read that ends an event")
     }
 
+    /// Line ends are looked for eight bytes at a time: each kind at every offset in a word, and a
+    /// byte that differs from CR or LF by one bit (or is 0x8A, 0x8D) never taken for one.
+    func testLineEndsAreFoundAtEveryOffsetOfALongLine() throws {
+        for end in ["\n", "\r", "\r\n"] {
+            for length in 0...40 {
+                let value = String((0..<length).map { i in Array("x\u{0B}\u{0C}\u{0E}\u{09}\u{08}y\u{0F}")[i % 8] })
+                let text = "data: " + value + end + "data:" + value + "!" + end + end
+                let expected = [SSEEvent(data: value + "\n" + value + "!")]
+                XCTAssertEqual(Self.events(try Self.packs([Array(text.utf8)])), expected, "\(length) bytes, end \(end.debugDescription)")
+                let bytes = Array(text.utf8)
+                for cut in [1, 7, 8, 9, bytes.count / 2] where cut < bytes.count {
+                    XCTAssertEqual(Self.events(try Self.packs([Array(bytes[..<cut]), Array(bytes[cut...])])), expected,
+                                   "\(length) bytes, end \(end.debugDescription), split at \(cut)")
+                }
+            }
+        }
+        let high: [UInt8] = Array("data: ".utf8) + [0x8A, 0x8D, 0x8A, 0x8D, 0x8A, 0x8D, 0x8A, 0x8D, 0x0A, 0x0A]
+        XCTAssertEqual(Self.events(try Self.packs([high])).map(\.dataBytes), [[0x8A, 0x8D, 0x8A, 0x8D, 0x8A, 0x8D, 0x8A, 0x8D]])
+    }
+
     func testAnEventSpanningReadsIsCarriedIntoTheNextPackAndLeftOutOfTheFirst() throws {
         let packs = try Self.packs([Array("data: a\n\ndata: hel".utf8), Array("lo\ndata: world\n\ndata: b\n\n".utf8)])
         XCTAssertEqual(packs.count, 2)

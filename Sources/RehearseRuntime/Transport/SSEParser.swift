@@ -89,6 +89,27 @@ public struct SSEParser: Sendable {
         return true
     }
 
+    /// The index of the first CR or LF from `i` on (`raw.count` when there is none), looked for
+    /// eight bytes at a time: the scan for line ends is most of the parser's work.
+    @inline(__always)
+    private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let n = raw.count
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // A byte of `lf` or `cr` is zero where the word has that byte; the lowest byte
+            // flagged by the zero-byte test is exact (only bytes above a zero can be flagged
+            // wrongly, by its borrow).
+            let lf = word ^ (ones &* 0x0A), cr = word ^ (ones &* 0x0D)
+            let found = (((lf &- ones) & ~lf) | ((cr &- ones) & ~cr)) & highs
+            if found != 0 { return i + found.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n, raw[i] != 0x0A, raw[i] != 0x0D { i += 1 }
+        return i
+    }
+
     /// The data of the event in progress so far.
     private var dataCount: Int { pack.store.count - dataStart }
 
@@ -129,38 +150,37 @@ public struct SSEParser: Sendable {
         }
         var start = i
         while i < n {
+            i = Self.lineEnd(raw, from: i)
+            guard i < n else { break }
             let b = raw[i]
-            if b == 0x0A || b == 0x0D {
-                if b == 0x0A && afterCR && i == start && line.isEmpty {
-                    // The LF of a CRLF whose CR ended the previous read or line.
-                    afterCR = false
-                    i += 1
-                    start = i
-                    continue
-                }
-                if line.isEmpty {
-                    // The common case: the whole line is in this read, so it is parsed where it lies.
-                    try endLine(UnsafeRawBufferPointer(rebasing: raw[start..<i]))
-                } else {
-                    line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
-                    // Moved out while it is parsed (endLine mutates self), then back with its storage.
-                    var whole: [UInt8] = []
-                    swap(&whole, &line)
-                    var failure: Overflow?
-                    whole.withUnsafeBytes { bytes in
-                        do throws(Overflow) { try endLine(bytes) } catch { failure = error }
-                    }
-                    whole.removeAll(keepingCapacity: true)
-                    line = whole
-                    if let failure { throw failure }
-                }
-                afterCR = b == 0x0D
+            // `afterCR` is left as it is over the bytes of a line (not cleared per byte):
+            // it counts only for an LF right at the start of a line, with nothing before it.
+            if b == 0x0A && afterCR && i == start && line.isEmpty {
+                // The LF of a CRLF whose CR ended the previous read or line.
+                afterCR = false
                 i += 1
                 start = i
                 continue
             }
-            afterCR = false
+            if line.isEmpty {
+                // The common case: the whole line is in this read, so it is parsed where it lies.
+                try endLine(UnsafeRawBufferPointer(rebasing: raw[start..<i]))
+            } else {
+                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
+                // Moved out while it is parsed (endLine mutates self), then back with its storage.
+                var whole: [UInt8] = []
+                swap(&whole, &line)
+                var failure: Overflow?
+                whole.withUnsafeBytes { bytes in
+                    do throws(Overflow) { try endLine(bytes) } catch { failure = error }
+                }
+                whole.removeAll(keepingCapacity: true)
+                line = whole
+                if let failure { throw failure }
+            }
+            afterCR = b == 0x0D
             i += 1
+            start = i
         }
         if start < n {
             line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<n]))
