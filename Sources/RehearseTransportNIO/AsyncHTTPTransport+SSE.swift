@@ -92,7 +92,7 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         var isStream = false
         var body: [UInt8] = []
         /// The events of each body part, in arrival order; `firstTaken` of the first are read.
-        var queue = CircularBuffer<[StreamMessage]>()
+        var queue = CircularBuffer<StreamMessageBatch>()
         var firstTaken = 0
         /// Messages in `queue` not yet read: what the back-pressure counts.
         var queued = 0
@@ -116,11 +116,11 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
             return m
         }
 
-        mutating func popBatch() -> [StreamMessage]? {
+        mutating func popBatch() -> StreamMessageBatch? {
             guard let first = queue.popFirst() else { return nil }
             defer { firstTaken = 0 }
             queued -= first.count - firstTaken
-            return firstTaken == 0 ? first : Array(first[firstTaken...])
+            return first.dropFirst(firstTaken)
         }
 
         /// Reading resumes once the engine has brought the queue down to `lowWater`.
@@ -141,8 +141,6 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
     /// Touched only in `didReceiveBodyPart`, which AHC calls on one event loop one part at a
     /// time, so it is parsed outside the lock and the engine never waits for a parse.
     private var parser: SSEParser
-    /// How many events the last body part held (event loop only, like `parser`).
-    private var lastPartEvents = 0
 
     init(cap: Int, endpoint: TransportEndpoint) {
         self.cap = cap
@@ -219,23 +217,19 @@ final class SSEStreamDelegate: HTTPClientResponseDelegate, MessageStream, @unche
         case .body(failed: true): return task.eventLoop.makeFailedFuture(AsyncHTTPTransport.BodyCapExceeded(cap: cap))
         case .stream: break
         }
-        var events: [StreamMessage] = []
-        // Sized like the last part's: a steady stream's parts hold about as many events.
-        events.reserveCapacity(lastPartEvents)
         var overflow = false
         do {
-            try buffer.withUnsafeReadableBytes { raw in
-                try parser.feed(raw) { events.append(StreamMessage(event: $0.event, id: $0.id, bytes: $0.dataBytes, arrival: arrival)) }
-            }
+            try buffer.withUnsafeReadableBytes { raw in try parser.feed(raw) }
         } catch {
             overflow = true
         }
-        lastPartEvents = events.count
+        // The part's events packed together (one store for their data), as one batch.
+        let events = parser.takeEvents().map { StreamMessageBatch(events: $0, arrival: arrival) }
         enum Next { case go, fail, pause(EventLoopPromise<Void>) }
         var ready: Waiter?
         let next = state.withLockedValue { s -> Next in
             if s.closedByClient { return .go }
-            if !events.isEmpty {
+            if let events {
                 s.queued += events.count
                 s.queue.append(events)
             }

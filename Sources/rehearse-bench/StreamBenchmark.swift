@@ -66,9 +66,19 @@ enum StreamBenchmark {
         return (elapsed, report.results.first?.streams.first)
     }
 
-    static func run(events: Int, runs: Int) async throws {
+    static func run(events: Int, runs: Int, only: String? = nil) async throws {
         let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "bench"))
         let url = server.baseURL + "/stream/ticks?count=\(events)"
+        if let only {
+            // For profiling (`perf record`): one of the two loops alone, so its samples are not mixed.
+            for _ in 0..<runs {
+                let t = only == "bare" ? try await bareLoop(url: url, expected: events)
+                    : try await engineLoop(baseURL: server.baseURL, query: "count=\(events)", count: events, gap: false).0
+                print(String(format: "  %@ %.3fs", only, t))
+            }
+            await server.stop()
+            return
+        }
         var bare: [Double] = [], engine: [Double] = []
         for _ in 0..<runs {
             bare.append(try await bareLoop(url: url, expected: events))

@@ -97,7 +97,9 @@ case "run": try await RunBenchmark.run(cases: arg("--cases", 2000), jobs: arg("-
                                      runs: arg("--runs", 7))
 case "each": try await EachBenchmark.run(rows: arg("--rows", 10_000), jobs: arg("--jobs", 64), runs: arg("--runs", 5))
 case "engine": try await EngineBenchmark.run(cases: arg("--cases", 10_000), jobs: arg("--jobs", 8), runs: arg("--runs", 5))
-case "stream": try await StreamBenchmark.run(events: arg("--events", 200_000), runs: arg("--runs", 3))
+case "stream":
+    try await StreamBenchmark.run(events: arg("--events", 200_000), runs: arg("--runs", 3),
+                                  only: CommandLine.arguments.firstIndex(of: "--only").flatMap { CommandLine.arguments.dropFirst($0 + 1).first })
 case "serve":  // a demo server for manual profiling: prints its URL, serves until killed
     let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "bench"))
     FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
@@ -117,7 +119,7 @@ default:
            rehearse-bench scale [--plans N] [--cases N] [--jobs N] [--latency-ms N]
            rehearse-bench engine [--cases N] [--jobs N] [--runs N]
            rehearse-bench each [--rows N] [--jobs N] [--runs N]
-           rehearse-bench stream [--events N] [--runs N]
+           rehearse-bench stream [--events N] [--runs N] [--only bare|engine]   (--only: one loop alone, for profiling)
            rehearse-bench serve                              (demo server for profiling; prints its URL)
            rehearse-bench raw URL REQUESTS CONCURRENCY [loop|transport|compare|compare-engine]
            rehearse-bench load [--seconds N] [--connections N] [--requests N] [--memory-requests N] [--memory-seconds N] [--before REHEARSE]

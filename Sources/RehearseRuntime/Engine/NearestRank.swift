@@ -30,6 +30,31 @@ enum NearestRank {
         return found
     }
 
+    /// The values at `percentiles` (ascending, 0–100) of `values` together with `copies` more
+    /// values equal to `value`, of which `values` holds `below` smaller ones; the same as
+    /// `percentile` on all of them sorted. For a stream's gaps, most of which are zero (the
+    /// events of one read share its arrival): the zeros are counted, not selected among.
+    @_specialize(where T == Duration)
+    static func select<T: Comparable>(_ values: inout [T], percentiles: [Double], plus copies: Int, of value: T, below: Int) -> [T] {
+        let total = values.count + copies
+        guard total > 0 else { return [] }
+        var found: [T] = []
+        var low = 0
+        for p in percentiles {
+            let k = rank(p, total) - 1
+            if k >= below && k < below + copies {
+                found.append(value)
+                continue
+            }
+            // In `values`, the copies sit between the smaller ones and the rest.
+            let i = k < below ? k : k - copies
+            selectInPlace(&values, i, low: max(0, min(low, i)), high: values.count)
+            found.append(values[i])
+            low = i
+        }
+        return found
+    }
+
     /// Reorders `a[low..<high]` so that `a[k]` holds the value a sort would put there, nothing
     /// after it is smaller and nothing before it larger (Hoare's FIND, median-of-three pivot).
     @_specialize(where T == Duration)

@@ -16,7 +16,7 @@ extension StreamConversation {
         let within = c.within ?? defaultWithin
         let deadline = context.clock.instant() + within
         let stepOrigin = origin
-        var arrivals: [ContinuousClock.Instant] = []
+        var arrivals = ArrivalTimes()
         var joined = ""
         var problems: [String] = []
         // The joined text is read only by `text` and `capture`: without them nothing is decoded.

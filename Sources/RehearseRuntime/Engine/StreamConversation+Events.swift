@@ -18,7 +18,7 @@ extension StreamConversation {
         let stepOrigin = origin
         var found = [Bool](repeating: false, count: e.expected.count)
         var nextInOrder = 0
-        var arrivals: [ContinuousClock.Instant] = []
+        var arrivals = ArrivalTimes()
         /// In-order expectations that arrived while an earlier one (`before`) was still awaited:
         /// the order was wrong.
         var early: [(index: Int, arrival: ContinuousClock.Instant, before: Int)] = []
@@ -95,25 +95,25 @@ extension StreamConversation {
     func offset(_ arrival: ContinuousClock.Instant) -> String { DurationParser.format(Self.rounded(arrival - start)) }
 
     /// Timing of one stream step: the messages' arrivals measured from `origin`.
-    static func stats(_ step: Int, _ kind: String, _ arrivals: [ContinuousClock.Instant], origin: ContinuousClock.Instant,
+    static func stats(_ step: Int, _ kind: String, _ arrivals: ArrivalTimes, origin: ContinuousClock.Instant,
                       start: ContinuousClock.Instant) -> StreamStepStats {
-        var gaps: [Duration] = []
-        gaps.reserveCapacity(max(0, arrivals.count - 1))
-        for i in arrivals.indices.dropFirst() { gaps.append(arrivals[i] - arrivals[i - 1]) }
-        // Selected, not sorted: a sort of 200,000 gaps showed in profiles of a long `collect`.
+        // The events of one read share its arrival, so a fast stream's gaps are mostly zero:
+        // those are counted, and only the others are selected among (not sorted: a sort of
+        // 200,000 gaps showed in profiles of a long `collect`).
+        var (gaps, zeros, negative) = arrivals.gaps()
         let labels = ["p50", "p90", "p95", "p99", "max"]
-        let values = NearestRank.select(&gaps, percentiles: [50, 90, 95, 99, 100])
+        let values = NearestRank.select(&gaps, percentiles: [50, 90, 95, 99, 100], plus: zeros, of: .zero, below: negative)
         let labelled = zip(labels, values).map { (label: $0, value: $1) }
         var rate: Double?
         if let a = arrivals.first, let b = arrivals.last, arrivals.count > 1, b > a {
             rate = Double(arrivals.count - 1) / ((b - a) / .seconds(1))
         }
         let stride = max(1, arrivals.count / StreamStepStats.timelineLimit + (arrivals.count % StreamStepStats.timelineLimit == 0 ? 0 : 1))
-        let timeline = Swift.stride(from: 0, to: arrivals.count, by: stride).map { arrivals[$0] - start }
+        let timeline = arrivals.every(stride).map { $0 - start }
         // Time to first counts from the request or the last `send`: a message that was already
         // waiting (it came before the `send`) is no answer to it, so the first one after counts;
         // when every one came before, the step had its message at once.
-        let first = arrivals.first.map { _ in (arrivals.first { $0 >= origin } ?? origin) - origin }
+        let first = arrivals.first.map { _ in (arrivals.first(notBefore: origin) ?? origin) - origin }
         return StreamStepStats(step: step, kind: kind, messages: arrivals.count, first: first,
                                gaps: labelled, perSecond: rate, arrivals: timeline)
     }

@@ -32,19 +32,10 @@ extension StreamConversation {
     /// Reads the rest of the batch in hand for a `collect` that looks only at event names (no
     /// captures, no joined text): the arrivals of the messages `match` takes are kept, without
     /// copying each message out. Stops at, and returns, a message `until` takes.
-    mutating func skimPending(match: String?, until: String?, arrivals: inout [ContinuousClock.Instant]) -> StreamMessage? {
-        var i = pendingIndex
-        defer {
-            receivedCount += i - pendingIndex
-            pendingIndex = i
-        }
-        while i < pending.count {
-            let name = pending[i].event ?? "message"
-            i += 1
-            if let until, name == until { return pending[i - 1] }
-            if let match, name != match { continue }
-            arrivals.append(pending[i - 1].arrival)
-        }
-        return nil
+    mutating func skimPending(match: String?, until: String?, arrivals: inout ArrivalTimes) -> StreamMessage? {
+        let (end, hit) = pending.skim(from: pendingIndex, match: match, until: until, arrivals: &arrivals)
+        receivedCount += end - pendingIndex
+        pendingIndex = end
+        return hit.map { pending[$0] }
     }
 }

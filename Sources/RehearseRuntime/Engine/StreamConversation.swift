@@ -33,7 +33,7 @@ struct StreamConversation {
     var receivedCount = 0
     /// The batch the stream handed over last and how far the steps have read it: messages are
     /// taken from the stream a batch at a time and given to the steps one by one.
-    var pending: [StreamMessage] = []
+    var pending = StreamMessageBatch.empty
     var pendingIndex = 0
     /// A `close` step ran, or the stream ended: the case does not close again at the end.
     var closedByStep = false
@@ -126,7 +126,7 @@ struct StreamConversation {
             guard let m = nextPending() else { return .timedOut }
             return .message(m)
         case .ended(let end):
-            replacePending([])
+            replacePending(.empty)
             ended = end
             return .ended(end)
         case .timedOut:
@@ -145,9 +145,10 @@ struct StreamConversation {
     }
 
     /// Takes a new batch, keeping the last messages read from the one before.
-    private mutating func replacePending(_ batch: [StreamMessage]) {
+    private mutating func replacePending(_ batch: StreamMessageBatch) {
         if pendingIndex > 0 {
-            recentMessages = Array((recentMessages + pending[..<pendingIndex]).suffix(Self.recentLimit))
+            let read = pending.messages(max(0, pendingIndex - Self.recentLimit) ..< pendingIndex)
+            recentMessages = Array((recentMessages + read).suffix(Self.recentLimit))
         }
         pending = batch
         pendingIndex = 0
@@ -208,7 +209,8 @@ struct StreamConversation {
 
     /// The last few messages, oldest first, masked and shortened for display, with their arrivals.
     var recent: [(text: String, arrival: ContinuousClock.Instant)] {
-        (recentMessages + pending[..<pendingIndex]).suffix(Self.recentLimit).map { (shown($0), $0.arrival) }
+        let read = pending.messages(max(0, pendingIndex - Self.recentLimit) ..< pendingIndex)
+        return (recentMessages + read).suffix(Self.recentLimit).map { (shown($0), $0.arrival) }
     }
 
     /// One message as failure details show it.

@@ -63,7 +63,7 @@ public protocol MessageStream: Sendable {
 /// What waiting for messages produced, taken in batches: every message already queued at once.
 public enum StreamBatch: Sendable {
     /// One or more messages, in arrival order (never empty).
-    case messages([StreamMessage])
+    case messages(StreamMessageBatch)
     case ended(StreamEnd)
     case timedOut
 }
@@ -74,7 +74,7 @@ extension MessageStream {
     /// one handover per batch rather than one per message; this default takes one at a time.
     public func nextBatch(within: Duration) async -> StreamBatch {
         switch await next(within: within) {
-        case .message(let m): return .messages([m])
+        case .message(let m): return .messages(StreamMessageBatch([m]))
         case .ended(let end): return .ended(end)
         case .timedOut: return .timedOut
         }
