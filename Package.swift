@@ -90,6 +90,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // Close codes of the WebSocket agent flow.
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -151,3 +153,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The shipped targets see a module's members only where they import it (SE-0444): otherwise
+// Foundation's String extensions leak in through a dependency that imports Foundation, compile
+// against FoundationEssentials, and link swift-corelibs-foundation and its ICU data (issue 20).
+for target in package.targets where [.regular, .executable].contains(target.type) && target.name != "rehearse-bench" {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

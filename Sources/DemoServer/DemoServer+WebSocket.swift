@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 
 /// How a WebSocket client proved who it is, and what the server must echo.
 struct WebSocketCredential {

@@ -1,6 +1,7 @@
 import RehearseModel
 import RehearseResults
 import RehearseRuntime
+import RehearseCompiler
 
 extension Pipeline {
     /// Spec §10: for each profile with a probe whose valid credentials every case saw refused

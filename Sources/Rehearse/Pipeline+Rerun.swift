@@ -7,6 +7,7 @@ import RehearseCompiler
 import RehearseDiagnostics
 import RehearseReport
 import RehearseResults
+import RehearseModel
 
 extension Pipeline {
     /// The case ids `--rerun-failed PATH` selects, or nil with the error printed (exit 2).

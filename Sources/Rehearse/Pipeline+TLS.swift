@@ -6,6 +6,7 @@ import Foundation
 import RehearseCompiler
 import RehearseModel
 import RehearseTransportNIO
+import RehearseDiagnostics
 
 extension Pipeline {
     /// The run's one TLS value (the environment's `tls:`, or `--insecure`), built before anything

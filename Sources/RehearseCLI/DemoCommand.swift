@@ -7,6 +7,7 @@ import Foundation
 #endif
 import Rehearse
 import RehearseModel
+import RehearseCompiler
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import RehearseModel
+import Synchronization
 import RehearseDiagnostics
 import RehearseCompiler
 import RehearseResults
