@@ -15,8 +15,9 @@ echo "$libs" | sed 's/^/  needs /'
 allowed='^(linux-vdso\.so|/lib64/ld-linux|/lib/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|libpthread\.so|librt\.so|libutil\.so|libgcc_s\.so|libstdc\+\+\.so)'
 bad=$(echo "$libs" | grep -Ev "$allowed" || true)
 [ -z "$bad" ] || fail "links libraries outside the C library family: $(echo $bad)"
-size_mb=$(( $(stat -c %s "$bin") / 1048576 ))
-[ "$size_mb" -lt 40 ] || fail "binary is ${size_mb} MB; the budget is 40 MB"
+bytes=$(stat -c %s "$bin")
+size_mb=$(( bytes / 1000000 ))
+[ "$bytes" -lt 40000000 ] || fail "binary is $bytes bytes; the budget is 40 MB (40,000,000 bytes)"
 for f in share/bash-completion/completions/rehearse share/zsh/site-functions/_rehearse \
          share/fish/vendor_completions.d/rehearse.fish share/man/man1/rehearse.1; do
   [ -s "$prefix/$f" ] || fail "$prefix/$f is missing or empty"

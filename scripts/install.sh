@@ -69,9 +69,35 @@ for lib in yaml-0.1:yaml zlib:z libbrotlidec:brotlidec libbrotlicommon:brotlicom
 done
 export PKG_CONFIG_PATH="$static${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 flags=(-c release --static-swift-stdlib --product rehearse -Xswiftc -gnone)
+# Size (docs/performance.md, "Binary size"): the shipped targets use FoundationEssentials only, so
+# swift-corelibs-foundation and its ICU data (about 40 MB together) stay out -- but for five
+# symbols. Two public helpers of NIOFoundationCompat (a dependency of async-http-client and
+# websocket-kit), JSONSerialization.jsonObject(with: ByteBuffer) and
+# EventLoopFuture.waitSpinningRunLoop, refer to Foundation's JSONSerialization and RunLoop. Nothing
+# in rehearse calls them, but Swift keeps every public function, and one reference pulls in the
+# whole of Foundation. Those five symbols are pointed at a function that says so and aborts
+# (Sources/RehearseCLI/FoundationNotLinked.swift). If a dependency update adds another reference,
+# the link pulls Foundation back in and the check below fails with its name.
+for symbol in \
+  '$s10Foundation17JSONSerializationC10jsonObject4with7optionsyp0A10Essentials4DataV_AC14ReadingOptionsVtKFZ' \
+  '$s10Foundation17JSONSerializationCMa' \
+  '$s10Foundation7RunLoopC3run4mode6beforeSbAC4ModeV_0A10Essentials4DateVtF' \
+  '$s10Foundation7RunLoopC7currentACvgZ' \
+  '$s10Foundation7RunLoopCMa'; do
+  flags+=(-Xlinker --defsym -Xlinker "$symbol=rehearse_foundation_not_linked")
+done
+# No dynamic symbol table of every Swift symbol (the toolchain's -export-dynamic): nothing loads
+# symbols from the executable by name; it only made the file larger.
+flags+=(-Xlinker --no-export-dynamic)
 echo "building rehearse (release, commit $commit)"
 swift build "${flags[@]}"
 bin="$(swift build "${flags[@]}" --show-bin-path)/rehearse"
+# swift-corelibs-foundation must not be in the binary (its classes and the ICU data would be).
+if nm "$bin" 2>/dev/null | grep -q -e 'icudt[0-9]*_dat' -e '\$s10Foundation8NSObjectC'; then
+  echo "error: swift-corelibs-foundation was linked into rehearse; find what refers to it with" >&2
+  echo "  swift build ${flags[*]} -Xlinker -Map=/tmp/rehearse.map   (then look for libFoundation.a under 'Archive member included')" >&2
+  exit 4
+fi
 
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
   "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
