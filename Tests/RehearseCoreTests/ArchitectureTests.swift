@@ -92,6 +92,23 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(checked, 50, "the sources went missing")
     }
 
+    /// scripts/install.sh points the five Foundation symbols of NIOFoundationCompat's
+    /// `JSONSerialization`/`RunLoop` helpers at `rehearse_foundation_not_linked`: the function must
+    /// exist under that C name, and no shipped target may import NIOFoundationCompat (whose
+    /// helpers would then be reachable).
+    func testTheInstalledBinarysFoundationStandInIsWiredAndUnreachable() throws {
+        let root = Self.sources.deletingLastPathComponent()
+        let install = try String(contentsOf: root.appendingPathComponent("scripts/install.sh"), encoding: .utf8)
+        let standIn = try String(contentsOf: Self.sources.appendingPathComponent("RehearseCLI/FoundationNotLinked.swift"), encoding: .utf8)
+        XCTAssertTrue(standIn.contains(#"@_cdecl("rehearse_foundation_not_linked")"#))
+        XCTAssertEqual(install.components(separatedBy: #"--defsym -Xlinker "$symbol=rehearse_foundation_not_linked""#).count, 2)
+        for target in Self.allowed.keys where target != "rehearse-bench" {
+            for (file, modules) in try imports(of: target) {
+                XCTAssertFalse(modules.contains("NIOFoundationCompat"), "\(target)/\(file) imports NIOFoundationCompat")
+            }
+        }
+    }
+
     private func imports(of target: String) throws -> [(String, [String])] {
         let root = Self.sources.appendingPathComponent(target)
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
