@@ -44,7 +44,7 @@ struct RehearseCommand: AsyncParsableCommand {
                 let usage = fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage:") }
                 Console.standard().error(message(for: error).replacingAll("Error: ", with: ""),
                                          hint: usage.map { "\($0.dropFirst("Usage: ".count)) (see --help)" })
-                systemExit(ExitStatus.invalid.rawValue)
+                LibC.exit(ExitStatus.invalid.rawValue)
             }
             exit(withError: error)
         }
@@ -60,10 +60,3 @@ extension ExitStatus {
     }
 }
 
-#if canImport(Glibc)
-private let systemExit = Glibc.exit
-#elseif canImport(Musl)
-private let systemExit = Musl.exit
-#elseif canImport(Darwin)
-private let systemExit = Darwin.exit
-#endif

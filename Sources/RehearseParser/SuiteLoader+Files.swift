@@ -53,7 +53,7 @@ extension SuiteLoader {
         var out = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
             count = 0
             while count < buffer.count {
-                let n = systemRead(fd, buffer.baseAddress! + count, buffer.count - count)
+                let n = LibC.read(fd, buffer.baseAddress! + count, buffer.count - count)
                 if n < 0 {
                     if errno == EINTR { continue }
                     error = errno
@@ -68,7 +68,7 @@ extension SuiteLoader {
         // The file grew since fstat: read the rest in chunks, up to the cap.
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { LibC.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return fail(String(cString: strerror(errno)))
@@ -180,10 +180,3 @@ extension SuiteLoader {
     }
 }
 
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#elseif canImport(Musl)
-private let systemRead = Musl.read
-#elseif canImport(Darwin)
-private let systemRead = Darwin.read
-#endif

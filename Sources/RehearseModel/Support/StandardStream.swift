@@ -18,7 +18,7 @@ package enum StandardStream {
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                let n = LibC.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if n < 0 {
                     if errno == EINTR || errno == EAGAIN { continue }
                     return  // a closed pipe: nothing more can be said there
@@ -29,10 +29,3 @@ package enum StandardStream {
     }
 }
 
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#elseif canImport(Musl)
-private let systemWrite = Musl.write
-#elseif canImport(Darwin)
-private let systemWrite = Darwin.write
-#endif
