@@ -125,9 +125,10 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
         for c in all { c.channel.close(promise: nil) }
     }
 
-    /// One request on a checked-out connection; `done` runs on its event loop when it ends.
-    private func exchange(_ c: LoadConnection, _ ready: PreparedRequest, _ request: HTTPRequestData,
-                          started: ContinuousClock.Instant, _ done: @escaping @Sendable (Result<HTTPResponseData, TransportError>) -> Void) {
+    /// One request on a checked-out connection; `done` runs on its event loop when it ends. A
+    /// connection of a `pool` goes back to the pool (to its first waiting start) before `done`.
+    func exchange(_ c: LoadConnection, _ ready: PreparedRequest, _ request: HTTPRequestData, started: ContinuousClock.Instant,
+                  pool: LoadStartPool? = nil, _ done: @escaping @Sendable (Result<HTTPResponseData, TransportError>) -> Void) {
         let endpoint = ready.target.endpoint
         let key = ready.key
         let remaining = request.timeout - (ContinuousClock.now - started)
@@ -146,7 +147,9 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                     body = try ContentDecoding.decode(response.body, contentEncoding: response.head.headers.first(name: "content-encoding"),
                                                       cap: options.maxBodyBytes)
                 } catch {
-                    if response.keepAlive { checkIn(c, key) } else { c.channel.close(promise: nil) }
+                    if !response.keepAlive {
+                        c.channel.close(promise: nil)
+                    } else if let pool { pool.release(c) } else { checkIn(c, key) }
                     done(.failure(AsyncHTTPTransport.classify(error, endpoint: endpoint, cap: options.maxBodyBytes)))
                     return
                 }
@@ -155,6 +158,11 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                                             body: body, duration: ContinuousClock.now - started)
                 guard response.keepAlive else {
                     c.channel.close(promise: nil)
+                    done(.success(data))
+                    return
+                }
+                if let pool {
+                    pool.release(c)
                     done(.success(data))
                     return
                 }

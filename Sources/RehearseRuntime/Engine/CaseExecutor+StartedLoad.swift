@@ -8,7 +8,7 @@ import RehearseResults
 /// Load cases on a `StartingHTTPTransport`: no task per request. In the closed model each slot of
 /// `concurrency` starts its next request from the callback of its last one (on the connection's
 /// event loop, where the response was read); in the open model the scheduler starts each request
-/// itself. Both wait on a `LoadFlight` for the last response. The recording and the result are
+/// itself on the case's `StartingPool`. Both wait on a `LoadFlight` for the last response. The recording and the result are
 /// those of `CaseExecutor+Load.swift`.
 extension CaseExecutor {
     func runClosedStarted(_ request: HTTPRequestData, _ load: LoadSpec, _ checker: ExpectationChecker,
@@ -52,45 +52,69 @@ extension CaseExecutor {
         let context = self.context
         let executor = self
         let flight = LoadFlight()
+        // The case's own connections, at most `connections` (or one per request in flight).
+        let pool = transport.makePool(connections: open.connectionLimit)
         let origin = clock.instant()
+        let startOne: @Sendable (OpenLoadScheduler.Start) -> Void = { start in
+            switch start {
+            case .dropped(_, _, let second):
+                recorder.drop(second: second)
+            case .send(_, let due, let second):
+                recorder.begin(second: second)
+                let scheduled = origin + due
+                recorder.lag(clock.instant() - scheduled)
+                flight.enter()
+                pool.start(request) { result in
+                    switch result {
+                    case .success(let response):
+                        executor.judge(response, perResponse, checker, second: second, latency: clock.instant() - scheduled,
+                                       recorder: recorder)
+                    case .failure(let failure):
+                        let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
+                        // A timeout is latency too: the caller waited that long for nothing.
+                        let latency: Duration? = error.kind == .cancelled ? nil : clock.instant() - scheduled
+                        recorder.finish(second: second, latency: latency, cause: LoadRecorder.cause(of: error), transport: true,
+                                        failures: [Failure(.transport, error.message)])
+                    }
+                    flight.leave()
+                }
+            }
+        }
+        let inFlight: @Sendable () -> Int = { recorder.inFlight.load(ordering: .relaxed) }
+        let isCancelled: @Sendable () -> Bool = { context.isCancelled || flight.isCancelled }
+        let seal: @Sendable (Int) -> Void = { recorder.seal(below: $0) }
         let (dealt, lastStart) = await withTaskCancellationHandler {
-            let dealt = await scheduler.run(origin: origin, inFlight: { recorder.inFlight.load(ordering: .relaxed) },
-                                            isCancelled: { context.isCancelled || flight.isCancelled },
-                                            seal: { recorder.seal(below: $0) }) { start in
-                switch start {
-                case .dropped(_, _, let second):
-                    recorder.drop(second: second)
-                case .send(_, let due, let second):
-                    recorder.begin(second: second)
-                    let scheduled = origin + due
-                    recorder.lag(clock.instant() - scheduled)
-                    flight.enter()
-                    transport.start(request) { result in
-                        switch result {
-                        case .success(let response):
-                            executor.judge(response, perResponse, checker, second: second, latency: clock.instant() - scheduled,
-                                           recorder: recorder)
-                        case .failure(let failure):
-                            let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
-                            // A timeout is latency too: the caller waited that long for nothing.
-                            let latency: Duration? = error.kind == .cancelled ? nil : clock.instant() - scheduled
-                            recorder.finish(second: second, latency: latency, cause: LoadRecorder.cause(of: error), transport: true,
-                                            failures: [Failure(.transport, error.message)])
-                        }
-                        flight.leave()
+            let dealt: Int
+            if clock is SystemRunClock {
+                // On the pool's event loop: its timer wakes the schedule, and a start finds an
+                // idle connection of that loop to write on without a hop.
+                let progress = SchedulerProgress()
+                await pool.drive {
+                    progress.state.withLock { p in
+                        scheduler.step(&p, origin: origin, inFlight: inFlight, isCancelled: isCancelled, seal: seal, start: startOne)
                     }
                 }
+                dealt = progress.state.withLock { $0.k }
+            } else {
+                dealt = await scheduler.run(origin: origin, inFlight: inFlight, isCancelled: isCancelled, seal: seal, start: startOne)
             }
             let lastStart = clock.instant()
             await flight.wait()
             return (dealt, lastStart)
         } onCancel: {
             flight.cancel()
+            pool.cancel()
             transport.cancelStarted()
         }
+        pool.close()
         return openLoadResult(request, schedule, recorder.summary(), dealt: dealt, lastStart: lastStart, origin: origin,
                               cancelled: context.isCancelled || flight.isCancelled)
     }
+}
+
+/// Where the open model's schedule is, between ticks of `StartingPool.drive` (one at a time).
+final class SchedulerProgress: Sendable {
+    let state = Mutex(OpenLoadScheduler.Progress())
 }
 
 /// The closed model's slots on a `StartingHTTPTransport`: `next()` takes a ticket and starts a
