@@ -6,18 +6,32 @@ import Synchronization
 import RehearseModel
 import RehearseRuntime
 
-/// A request's parsed target and HTTP head, kept for the next request that is the same.
-struct PreparedRequest: Sendable {
-    var method: String
-    var url: String
-    var headers: [(name: String, value: String)]
-    var bodyCount: Int?
-    var target: LoadTarget
-    var head: HTTPRequestHead
-    var key: NIOHTTP1LoadTransport.PoolKey
-    var timeout: Duration
+/// A request's parsed target and HTTP head, kept for the next request that is the same. A class:
+/// a start waiting in a pool's line holds it with one reference, not a copy of its strings.
+final class PreparedRequest: Sendable {
+    let method: String
+    let url: String
+    let headers: [(name: String, value: String)]
+    let bodyCount: Int?
+    let target: LoadTarget
+    let head: HTTPRequestHead
+    let key: NIOHTTP1LoadTransport.PoolKey
+    let timeout: Duration
     /// The error of a request that timed out: its message is formatted once, not per request.
-    var timeoutError: TransportError
+    let timeoutError: TransportError
+
+    init(method: String, url: String, headers: [(name: String, value: String)], bodyCount: Int?, target: LoadTarget,
+         head: HTTPRequestHead, key: NIOHTTP1LoadTransport.PoolKey, timeout: Duration, timeoutError: TransportError) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.bodyCount = bodyCount
+        self.target = target
+        self.head = head
+        self.key = key
+        self.timeout = timeout
+        self.timeoutError = timeoutError
+    }
 
     func matches(_ r: HTTPRequestData) -> Bool {
         // Strings of the same request share storage, so these compare without reading bytes.

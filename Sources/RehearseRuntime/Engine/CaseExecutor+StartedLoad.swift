@@ -60,9 +60,8 @@ extension CaseExecutor {
             case .dropped(_, _, let second):
                 recorder.drop(second: second)
             case .send(_, let due, let second):
-                recorder.begin(second: second)
                 let scheduled = origin + due
-                recorder.lag(clock.instant() - scheduled)
+                recorder.begin(second: second, lag: clock.instant() - scheduled)
                 flight.enter()
                 pool.start(request) { result in
                     switch result {
@@ -170,41 +169,38 @@ final class ClosedLoadSlots: Sendable {
 }
 
 /// What a load case on a `StartingHTTPTransport` waits for: requests (or slots) in flight.
-/// `wait()` returns once the count is back at zero.
+/// `wait()` returns once the count is back at zero; it is called after the last `enter()`. The
+/// count is an atomic (a lock per request was a cost of the open model); the lock is taken only
+/// when the count reaches zero.
 final class LoadFlight: Sendable {
-    private struct State {
-        var count = 0
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    private let state = Mutex(State())
+    private let count = Atomic<Int>(0)
+    private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let cancelled = Atomic<Bool>(false)
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
 
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    func enter() { state.withLock { $0.count += 1 } }
+    func enter() { count.add(1, ordering: .acquiringAndReleasing) }
 
     func leave() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.count -= 1
-            guard s.count == 0, let w = s.waiter else { return nil }
-            s.waiter = nil
+        guard count.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        waiter.withLock { w -> CheckedContinuation<Void, Never>? in
+            defer { w = nil }
             return w
-        }
-        waiter?.resume()
+        }?.resume()
     }
 
     /// Returns when nothing is in flight any more.
     func wait() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.count == 0 { return true }
-                s.waiter = c
-                return false
-            }
-            if now { c.resume() }
+            waiter.withLock { $0 = c }
+            // Zero already (or since): whoever takes the continuation out resumes it, once.
+            guard count.load(ordering: .acquiring) == 0 else { return }
+            waiter.withLock { w -> CheckedContinuation<Void, Never>? in
+                defer { w = nil }
+                return w
+            }?.resume()
         }
     }
 }

@@ -49,6 +49,15 @@ package final class LoadRecorder: Sendable {
         state.withLock { $0.open[second, default: Second()].outstanding += 1 }
     }
 
+    /// The open model: a request of `second` starts `lag` after it was due (one lock for both).
+    func begin(second: Int, lag: Duration) {
+        inFlight.add(1, ordering: .relaxed)
+        state.withLock { s in
+            s.open[second, default: Second()].outstanding += 1
+            s.lag.record(lag < .zero ? .zero : lag)
+        }
+    }
+
     /// The closed model's workers: a request starts now, in `second` of the case. Seconds before
     /// it are sealed in the same step, and a worker whose clock reading is older than another's
     /// seal counts in the open second, so no row is closed twice. Returns the second it counts in.
