@@ -89,9 +89,10 @@ extension CaseExecutor {
                 // idle connection of that loop to write on without a hop.
                 let progress = SchedulerProgress()
                 await pool.drive {
-                    progress.state.withLock { p in
+                    let wait = progress.state.withLock { p in
                         scheduler.step(&p, origin: origin, inFlight: inFlight, isCancelled: isCancelled, seal: seal, start: startOne)
                     }
+                    return wait.map { max($0, OpenLoadScheduler.shortestTick) }
                 }
                 dealt = progress.state.withLock { $0.k }
             } else {

@@ -15,6 +15,10 @@ struct OpenLoadScheduler {
     let clock: any RunClock
     /// Waits shorter than this are not worth a timer: the request starts now, that much early.
     static let earlyStart: Duration = .microseconds(20)
+    /// On an event-loop timer, ticks come at most this often: at high rates the starts due
+    /// meanwhile go out together (a timer and a wake-up per start cost more than the request),
+    /// each up to this much late — counted in its start lag and its latency, as any lateness is.
+    static let shortestTick: Duration = .microseconds(250)
 
     /// What happened to each request of the schedule.
     enum Start {
