@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Synchronization
 import RehearseModel
 import RehearseRuntime
@@ -8,6 +9,10 @@ extension NIOHTTP1LoadTransport {
     public func makePool(connections: Int) -> any StartingPool {
         LoadStartPool(transport: self, limit: max(connections, 1))
     }
+
+    /// The thread the open model's schedules tick on. It does nothing else: a thread that also
+    /// reads and writes the responses woke later under load (docs/performance.md).
+    static let timerLoop: any EventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
 }
 
 /// The open model's bounded connections (`StartingPool`): at most `limit` connections to the
@@ -62,7 +67,7 @@ final class LoadStartPool: StartingPool {
     init(transport: NIOHTTP1LoadTransport, limit: Int) {
         self.transport = transport
         self.limit = limit
-        self.loop = transport.group.next()
+        self.loop = NIOHTTP1LoadTransport.timerLoop
     }
 
     func drive(_ tick: @escaping @Sendable () -> Duration?) async {
@@ -103,7 +108,15 @@ final class LoadStartPool: StartingPool {
         }
         switch next {
         case .use(let c):
-            transport.exchange(c, ready, request, started: started, pool: self, done)
+            let loop = c.channel.eventLoop
+            if loop.inEventLoop {
+                transport.exchange(c, ready, request, started: started, pool: self, done)
+                return
+            }
+            // The whole exchange on its connection's loop (its write and its callback), the
+            // starts of one tick gathered into one hop per loop.
+            let work: @Sendable () -> Void = { [self] in transport.exchange(c, ready, request, started: started, pool: self, done) }
+            if self.loop.inEventLoop, let t = ticker.withLock({ $0 }) { t.gather(loop, work) } else { loop.execute(work) }
         case .wait(let connects):
             for _ in 0..<connects { connect(ready) }
         case .closed:
@@ -146,7 +159,7 @@ final class LoadStartPool: StartingPool {
                 return
             }
             connection.channel.closeFuture.whenComplete { [self] _ in closed(connection) }
-            release(connection)
+            connection.channel.eventLoop.execute { [self] in release(connection) }
         }
     }
 
@@ -219,6 +232,8 @@ final class LoadTicker: @unchecked Sendable {
     private var tick: (@Sendable () -> Duration?)?
     private let finished: @Sendable () -> Void
     private var pending: Scheduled<Void>?
+    /// Work for other loops from the tick running now, sent at its end: one hop per loop.
+    private var gathered: [(loop: any EventLoop, work: [@Sendable () -> Void])] = []
 
     init(loop: any EventLoop, tick: @escaping @Sendable () -> Duration?, finished: @escaping @Sendable () -> Void) {
         self.loop = loop
@@ -229,12 +244,22 @@ final class LoadTicker: @unchecked Sendable {
     func fire() {
         pending = nil
         guard let tick else { return }
-        guard let wait = tick() else {
+        let wait = tick()
+        for (target, work) in gathered { target.execute { for w in work { w() } } }
+        gathered = []
+        guard let wait else {
             self.tick = nil
             finished()
             return
         }
         pending = loop.scheduleTask(in: .nanoseconds(AsyncHTTPTransport.nanoseconds(wait))) { [self] in fire() }
+    }
+
+    /// Runs `work` on `target` when the tick running now ends (called on `loop`, in a tick).
+    func gather(_ target: any EventLoop, _ work: @escaping @Sendable () -> Void) {
+        if let i = gathered.firstIndex(where: { $0.loop === target }) { gathered[i].work.append(work) } else {
+            gathered.append((target, [work]))
+        }
     }
 
     /// The pending tick runs now (after Ctrl-C it sees the cancellation and ends the schedule).
