@@ -108,6 +108,27 @@ final class LoadStartPoolTests: XCTestCase {
         await server.stop()
     }
 
+    /// A start that waited in line past its timeout fails as a timeout and is never sent.
+    func testAStartThatWaitedPastItsTimeoutIsNotSent() async throws {
+        let server = try await Self.server(delay: .milliseconds(600))
+        let fallback = AsyncHTTPTransport()
+        let transport = NIOHTTP1LoadTransport(fallback: fallback)
+        let pool = transport.makePool(connections: 1)
+        var request = HTTPRequestData(method: "GET", url: server.baseURL + "/x")
+        request.timeout = .milliseconds(300)
+        let results = await Self.startAll(pool, Array(repeating: request, count: 3))
+        XCTAssertEqual(results.count, 3)
+        for r in results {
+            guard case .failure(let e) = r else { return XCTFail("a request beat a 600 ms server within 300 ms") }
+            XCTAssertEqual(e.kind, .timeout, e.message)
+        }
+        XCTAssertEqual(server.stats.requests, 1, "only the first was sent; the two behind it timed out waiting")
+        pool.close()
+        await transport.shutdown()
+        await fallback.shutdown()
+        await server.stop()
+    }
+
     // MARK: load cases
 
     func runCase(_ caseYAML: String, baseURL: String) async throws -> CaseResult {
@@ -146,6 +167,37 @@ final class LoadStartPoolTests: XCTestCase {
         XCTAssertEqual(closed.outcome, .passed, "\(closed.failures.map(\.message))")
         XCTAssertEqual(closed.load?.requests, 400)
         XCTAssertEqual(server.stats.connections - before, 8, "the closed model: one connection per slot of `concurrency`")
+        await server.stop()
+    }
+
+    /// Ctrl-C in an open-model case whose starts wait for its one connection: the case ends at
+    /// once, interrupted, the waiting starts failed rather than sent.
+    func testInterruptEndsAnOpenModelCaseWithStartsWaiting() async throws {
+        let server = try await DemoServer.start(DemoServerConfiguration(jwtSecret: "t"))
+        let graph = try EngineFixtures.graph(["p": """
+        cases:
+          - id: queued
+            timeout: 30s
+            request: GET {{ base_url }}/slow?ms=20000
+            load: {rate: 50/s, duration: 5s, connections: 1}
+            expect: {status: 200}
+        """])
+        var options = RunOptions()
+        options.cliVars = ["base_url": server.baseURL]
+        let main = AsyncHTTPTransport()
+        let lean = NIOHTTP1LoadTransport(fallback: main)
+        let context = try RunContext(graph: graph, options: options, transport: main, clock: SystemRunClock(), loadTransport: lean)
+        let began = ContinuousClock.now
+        let run = Task { await Runner.run(context) }
+        try await Task.sleep(for: .milliseconds(500))
+        context.cancel()
+        let report = await run.value
+        XCTAssertLessThan(ContinuousClock.now - began, .seconds(5))
+        let r = try XCTUnwrap(report.results.first)
+        XCTAssertEqual(r.outcome, .errored)
+        XCTAssertEqual(r.failures.first?.kind, .interrupted, "\(r.failures)")
+        await lean.shutdown()
+        await main.shutdown()
         await server.stop()
     }
 
