@@ -59,11 +59,11 @@ extension PlanParser {
                           hint: "`duration` runs for a time at the rate; `requests` stops after that many starts")
             }
         }
+        guard ctx.bag.items.count == before else { return nil }
         if let connections, connections > maxInFlight, let v = node["connections"] {
             ctx.warning(.invalidValue, "`connections: \(connections)` is more than `max_in_flight` (\(maxInFlight)): the extra connections are never used", v,
                         hint: "raise `max_in_flight` to at least \(connections), or lower `connections`")
         }
-        guard !ctx.bag.items[before...].contains(where: { $0.severity == .error }) else { return nil }
         var open: OpenLoad
         if let stages {
             open = OpenLoad(stages: stages, maxInFlight: maxInFlight, ramped: true)

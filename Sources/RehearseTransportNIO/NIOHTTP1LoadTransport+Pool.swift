@@ -60,7 +60,7 @@ final class LoadStartPool: StartingPool {
     let transport: NIOHTTP1LoadTransport
     let limit: Int
     let state = Mutex(State())
-    /// The loop `drive` ticks on.
+    /// The thread `drive` ticks on (`NIOHTTP1LoadTransport.timerLoop`, shared by every pool).
     let loop: any EventLoop
     let ticker = Mutex<LoadTicker?>(nil)
 
