@@ -3,12 +3,12 @@ import RehearseDiagnostics
 
 /// `load:` with `rate` or `stages`: the open model (spec §12), and the lint of every load key.
 extension PlanParser {
-    static let loadKeys = ["requests", "concurrency", "rate", "duration", "max_in_flight", "stages"]
+    static let loadKeys = ["requests", "concurrency", "rate", "duration", "max_in_flight", "stages", "connections"]
 
     /// The closed model (`requests` at `concurrency`) takes none of the open model's keys.
     func closedLoadKeysFit(_ node: YAMLNode) -> Bool {
         var fits = true
-        for key in ["duration", "max_in_flight"] {
+        for key in ["duration", "max_in_flight", "connections"] {
             if let v = node[key] {
                 ctx.error(.invalidValue, "`\(key)` belongs to the open model, which needs `rate:` or `stages:`", v,
                           hint: "add `rate: 100/s` to start requests on a schedule, or remove `\(key)` to keep `requests` at a fixed `concurrency`")
@@ -23,6 +23,7 @@ extension PlanParser {
         let before = ctx.bag.items.count
         var rate: Double?, duration: Duration?, requests: Int?, maxInFlight = OpenLoad.defaultMaxInFlight
         var stages: [LoadStage]?
+        var connections: Int?
         for p in pairs {
             let v = p.value
             switch p.key.scalar {
@@ -31,6 +32,7 @@ extension PlanParser {
             case "requests": requests = ctx.int(v, what: "load.requests", min: 1)
             case "max_in_flight": maxInFlight = ctx.int(v, what: "load.max_in_flight", min: 1) ?? maxInFlight
             case "stages": stages = loadStages(v)
+            case "connections": connections = ctx.int(v, what: "load.connections", min: 1)
             case "concurrency":
                 ctx.error(.invalidValue, "`concurrency` belongs to the closed model; the open model starts requests at `rate`", v,
                           hint: "bound the requests waiting at once with `max_in_flight: \(ctx.intValue(v) ?? 100)`")
@@ -58,7 +60,11 @@ extension PlanParser {
             }
         }
         guard ctx.bag.items.count == before else { return nil }
-        let open: OpenLoad
+        if let connections, connections > maxInFlight, let v = node["connections"] {
+            ctx.warning(.invalidValue, "`connections: \(connections)` is more than `max_in_flight` (\(maxInFlight)): the extra connections are never used", v,
+                        hint: "raise `max_in_flight` to at least \(connections), or lower `connections`")
+        }
+        var open: OpenLoad
         if let stages {
             open = OpenLoad(stages: stages, maxInFlight: maxInFlight, ramped: true)
         } else if let rate, let duration {
@@ -71,6 +77,7 @@ extension PlanParser {
         } else {
             return nil
         }
+        open.connections = connections
         return LoadSpec(requests: requests ?? 0, concurrency: maxInFlight, open: open)
     }
 

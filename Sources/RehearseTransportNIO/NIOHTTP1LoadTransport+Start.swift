@@ -10,18 +10,32 @@ import Synchronization
 import RehearseModel
 import RehearseRuntime
 
-/// A request's parsed target and HTTP head, kept for the next request that is the same.
-struct PreparedRequest: Sendable {
-    var method: String
-    var url: String
-    var headers: [(name: String, value: String)]
-    var bodyCount: Int?
-    var target: LoadTarget
-    var head: HTTPRequestHead
-    var key: NIOHTTP1LoadTransport.PoolKey
-    var timeout: Duration
+/// A request's parsed target and HTTP head, kept for the next request that is the same. A class:
+/// a start waiting in a pool's line holds it with one reference, not a copy of its strings.
+final class PreparedRequest: Sendable {
+    let method: String
+    let url: String
+    let headers: [(name: String, value: String)]
+    let bodyCount: Int?
+    let target: LoadTarget
+    let head: HTTPRequestHead
+    let key: NIOHTTP1LoadTransport.PoolKey
+    let timeout: Duration
     /// The error of a request that timed out: its message is formatted once, not per request.
-    var timeoutError: TransportError
+    let timeoutError: TransportError
+
+    init(method: String, url: String, headers: [(name: String, value: String)], bodyCount: Int?, target: LoadTarget,
+         head: HTTPRequestHead, key: NIOHTTP1LoadTransport.PoolKey, timeout: Duration, timeoutError: TransportError) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.bodyCount = bodyCount
+        self.target = target
+        self.head = head
+        self.key = key
+        self.timeout = timeout
+        self.timeoutError = timeoutError
+    }
 
     func matches(_ r: HTTPRequestData) -> Bool {
         // Strings of the same request share storage, so these compare without reading bytes.
@@ -129,9 +143,10 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
         for c in all { c.channel.close(promise: nil) }
     }
 
-    /// One request on a checked-out connection; `done` runs on its event loop when it ends.
-    private func exchange(_ c: LoadConnection, _ ready: PreparedRequest, _ request: HTTPRequestData,
-                          started: ContinuousClock.Instant, _ done: @escaping @Sendable (Result<HTTPResponseData, TransportError>) -> Void) {
+    /// One request on a checked-out connection; `done` runs on its event loop when it ends. A
+    /// connection of a `pool` goes back to the pool (to its first waiting start) before `done`.
+    func exchange(_ c: LoadConnection, _ ready: PreparedRequest, _ request: HTTPRequestData, started: ContinuousClock.Instant,
+                  pool: LoadStartPool? = nil, _ done: @escaping @Sendable (Result<HTTPResponseData, TransportError>) -> Void) {
         let endpoint = ready.target.endpoint
         let key = ready.key
         let remaining = request.timeout - (ContinuousClock.now - started)
@@ -150,7 +165,9 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                     body = try ContentDecoding.decode(response.body, contentEncoding: response.head.headers.first(name: "content-encoding"),
                                                       cap: options.maxBodyBytes)
                 } catch {
-                    if response.keepAlive { checkIn(c, key) } else { c.channel.close(promise: nil) }
+                    if !response.keepAlive {
+                        c.channel.close(promise: nil)
+                    } else if let pool { pool.release(c) } else { checkIn(c, key) }
                     done(.failure(AsyncHTTPTransport.classify(error, endpoint: endpoint, cap: options.maxBodyBytes)))
                     return
                 }
@@ -159,6 +176,11 @@ extension NIOHTTP1LoadTransport: StartingHTTPTransport {
                                             body: body, duration: ContinuousClock.now - started)
                 guard response.keepAlive else {
                     c.channel.close(promise: nil)
+                    done(.success(data))
+                    return
+                }
+                if let pool {
+                    pool.release(c)
                     done(.success(data))
                     return
                 }

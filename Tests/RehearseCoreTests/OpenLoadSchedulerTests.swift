@@ -114,11 +114,36 @@ final class OpenLoadSchedulerTests: XCTestCase {
         XCTAssertEqual(Array(run.dropped.prefix(5)), [50, 60, 70, 80, 90].map { .milliseconds($0) })
     }
 
+    /// The event-loop form: a tick that comes late starts every request due by then, in order,
+    /// and says how long until the next; the tick after that wait starts the next at once.
+    func testALateStepCatchesUpAndReturnsTheWaitToTheNext() async throws {
+        let o = try open("{rate: 100/s, duration: 1s}")
+        let clock = SteppingClock()
+        let scheduler = OpenLoadScheduler(schedule: LoadScheduleMath(o), maxInFlight: o.maxInFlight, clock: clock)
+        let origin = clock.instant()
+        var progress = OpenLoadScheduler.Progress()
+        var sent: [Int] = []
+        func step() -> Duration? {
+            scheduler.step(&progress, origin: origin, inFlight: { 0 }, isCancelled: { false }, seal: { _ in }) { start in
+                if case .send(let k, _, _) = start { sent.append(k) }
+            }
+        }
+        XCTAssertEqual(step(), .milliseconds(10), "request 0 is due at once, request 1 in 10 ms")
+        XCTAssertEqual(sent, [0])
+        try await clock.sleep(for: .milliseconds(35))
+        XCTAssertEqual(step(), .milliseconds(5), "late by 25 ms: 1, 2 and 3 start now; 4 is due in 5 ms")
+        XCTAssertEqual(sent, [0, 1, 2, 3])
+        XCTAssertEqual(step(), .milliseconds(15), "after a wait the request due starts (this clock did not move); 5 is due at 50 ms")
+        XCTAssertEqual(sent, [0, 1, 2, 3, 4])
+    }
+
     func testDryRunDescribesTheSchedule() throws {
         XCTAssertEqual(OpenLoad.describe(try open("{rate: 500/s, duration: 30s, max_in_flight: 200}")),
                        "15000 requests at 500/s over 30s, at most 200 in flight")
         XCTAssertEqual(OpenLoad.describe(try open("{stages: [{rate: 100/s, for: 10s}, {rate: 0/s, for: 10s}]}")),
                        "1000 requests at 100/s for 10s, then 0/s for 10s, at most 1000 in flight")
+        XCTAssertEqual(OpenLoad.describe(try open("{rate: 500/s, duration: 30s, connections: 16}")),
+                       "15000 requests at 500/s over 30s, at most 1000 in flight over at most 16 connections")
     }
 
     /// One sleep per start at a steady rate: the scheduler waits on the clock, it does not spin.

@@ -15,6 +15,7 @@ final class RehearseSchemaLoadTests: XCTestCase {
         XCTAssertEqual(try violations(#"{"requests": 10, "concurrency": 2}"#), [])
         XCTAssertEqual(try violations(#"{"rate": "500/s", "duration": "30s", "max_in_flight": 200}"#), [])
         XCTAssertEqual(try violations(#"{"rate": "30/m", "requests": 20}"#), [])
+        XCTAssertEqual(try violations(#"{"rate": "9000/s", "duration": "5s", "connections": 16}"#), [])
         XCTAssertEqual(try violations(#"{"stages": [{"rate": "100/s", "for": "10s"}, {"rate": "0/s", "for": "1m"}], "max_in_flight": 9}"#), [])
         XCTAssertEqual(try violations(#"{"rate": "5/s", "duration": "1s"}"#,
                                       expect: #"{"errors": {"max": "0.5%"}, "dropped": {"max": 0}, "latency": {"p99.99": "1s"}}"#), [])
@@ -32,6 +33,8 @@ final class RehearseSchemaLoadTests: XCTestCase {
             #"{"stages": []}"#,
             #"{"requests": 10, "max_in_flight": 5}"#,                            // an open-model key in a closed load
             #"{"rate": "100/s", "duration": "10s", "max_in_flight": 0}"#,
+            #"{"requests": 10, "concurrency": 2, "connections": 2}"#,            // the closed model has a connection per slot
+            #"{"rate": "100/s", "duration": "10s", "connections": 0}"#,
         ]
         for load in rejected {
             XCTAssertNotEqual(try violations(load), [], load)

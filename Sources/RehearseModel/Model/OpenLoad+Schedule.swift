@@ -89,6 +89,7 @@ extension OpenLoad {
         let shape = open.ramped
             ? open.stages.map { "\(LoadRate.format($0.rate)) for \(DurationParser.format($0.duration))" }.joined(separator: ", then ")
             : "\(LoadRate.format(open.stages.first?.rate ?? 0)) over \(DurationParser.format(math.length))"
-        return "\(math.total) requests at \(shape), at most \(open.maxInFlight) in flight"
+        let pool = open.connections.map { " over at most \(min($0, open.maxInFlight)) connections" } ?? ""
+        return "\(math.total) requests at \(shape), at most \(open.maxInFlight) in flight" + pool
     }
 }

@@ -16,14 +16,22 @@ public struct OpenLoad: Sendable, Hashable {
     public var maxInFlight: Int
     /// True when written as `stages:` (the first ramps from 0), false for `rate:`.
     public var ramped: Bool
+    /// `connections`: the most connections the case keeps to its host; a start that finds none
+    /// idle waits for the next one free. Nil: up to `maxInFlight`.
+    public var connections: Int?
+
+    /// The connections the case may open: `connections`, else one per request in flight.
+    public var connectionLimit: Int { min(connections ?? maxInFlight, maxInFlight) }
 
     public static let defaultMaxInFlight = 1000
 
-    package init(stages: [LoadStage], requests: Int? = nil, maxInFlight: Int = OpenLoad.defaultMaxInFlight, ramped: Bool) {
+    package init(stages: [LoadStage], requests: Int? = nil, maxInFlight: Int = OpenLoad.defaultMaxInFlight, ramped: Bool,
+                 connections: Int? = nil) {
         self.stages = stages
         self.requests = requests
         self.maxInFlight = maxInFlight
         self.ramped = ramped
+        self.connections = connections
     }
 }
 

@@ -140,6 +140,7 @@ extension RehearseSchemas {
           "rate": {"$ref": "#/$defs/loadRate", "description": "Open model: requests start at this rate whether or not earlier ones returned."},
           "duration": {"$ref": "#/$defs/duration", "description": "Open model: how long to keep starting requests at `rate`."},
           "max_in_flight": {"$ref": "#/$defs/positiveInteger", "description": "Open model: starts beyond this many requests waiting are counted as dropped, not delayed (default 1000)."},
+          "connections": {"$ref": "#/$defs/positiveInteger", "description": "Open model: the most connections kept to the host; a start that finds none idle waits for the next one free, its latency still counted from when it was due (default: max_in_flight)."},
           "stages": {
             "type": "array",
             "minItems": 1,
@@ -156,7 +157,7 @@ extension RehearseSchemas {
           }
         },
         "oneOf": [
-          {"required": ["requests"], "not": {"anyOf": [{"required": ["rate"]}, {"required": ["stages"]}, {"required": ["duration"]}, {"required": ["max_in_flight"]}]}},
+          {"required": ["requests"], "not": {"anyOf": [{"required": ["rate"]}, {"required": ["stages"]}, {"required": ["duration"]}, {"required": ["max_in_flight"]}, {"required": ["connections"]}]}},
           {"required": ["rate"], "not": {"anyOf": [{"required": ["stages"]}, {"required": ["concurrency"]}]}, "oneOf": [{"required": ["duration"]}, {"required": ["requests"]}]},
           {"required": ["stages"], "not": {"anyOf": [{"required": ["rate"]}, {"required": ["duration"]}, {"required": ["requests"]}, {"required": ["concurrency"]}]}}
         ]

@@ -12,7 +12,7 @@ import RehearseResults
 /// Load cases on a `StartingHTTPTransport`: no task per request. In the closed model each slot of
 /// `concurrency` starts its next request from the callback of its last one (on the connection's
 /// event loop, where the response was read); in the open model the scheduler starts each request
-/// itself. Both wait on a `LoadFlight` for the last response. The recording and the result are
+/// itself on the case's `StartingPool`. Both wait on a `LoadFlight` for the last response. The recording and the result are
 /// those of `CaseExecutor+Load.swift`.
 extension CaseExecutor {
     func runClosedStarted(_ request: HTTPRequestData, _ load: LoadSpec, _ checker: ExpectationChecker,
@@ -56,45 +56,69 @@ extension CaseExecutor {
         let context = self.context
         let executor = self
         let flight = LoadFlight()
+        // The case's own connections, at most `connections` (or one per request in flight).
+        let pool = transport.makePool(connections: open.connectionLimit)
         let origin = clock.instant()
-        let (dealt, lastStart) = await withTaskCancellationHandler {
-            let dealt = await scheduler.run(origin: origin, inFlight: { recorder.inFlight.load(ordering: .relaxed) },
-                                            isCancelled: { context.isCancelled || flight.isCancelled },
-                                            seal: { recorder.seal(below: $0) }) { start in
-                switch start {
-                case .dropped(_, _, let second):
-                    recorder.drop(second: second)
-                case .send(_, let due, let second):
-                    recorder.begin(second: second)
-                    let scheduled = origin + due
-                    recorder.lag(clock.instant() - scheduled)
-                    flight.enter()
-                    transport.start(request) { result in
-                        switch result {
-                        case .success(let response):
-                            executor.judge(response, perResponse, checker, second: second, latency: clock.instant() - scheduled,
-                                           recorder: recorder)
-                        case .failure(let failure):
-                            let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
-                            // A timeout is latency too: the caller waited that long for nothing.
-                            let latency: Duration? = error.kind == .cancelled ? nil : clock.instant() - scheduled
-                            recorder.finish(second: second, latency: latency, cause: LoadRecorder.cause(of: error), transport: true,
-                                            failures: [Failure(.transport, error.message)])
-                        }
-                        flight.leave()
+        let startOne: @Sendable (OpenLoadScheduler.Start) -> Void = { start in
+            switch start {
+            case .dropped(_, _, let second):
+                recorder.drop(second: second)
+            case .send(_, let due, let second):
+                let scheduled = origin + due
+                recorder.begin(second: second, lag: clock.instant() - scheduled)
+                flight.enter()
+                pool.start(request) { result in
+                    switch result {
+                    case .success(let response):
+                        executor.judge(response, perResponse, checker, second: second, latency: clock.instant() - scheduled,
+                                       recorder: recorder)
+                    case .failure(let failure):
+                        let error = flight.isCancelled ? TransportError(.cancelled, "request cancelled") : failure
+                        // A timeout is latency too: the caller waited that long for nothing.
+                        let latency: Duration? = error.kind == .cancelled ? nil : clock.instant() - scheduled
+                        recorder.finish(second: second, latency: latency, cause: LoadRecorder.cause(of: error), transport: true,
+                                        failures: [Failure(.transport, error.message)])
                     }
+                    flight.leave()
                 }
+            }
+        }
+        let inFlight: @Sendable () -> Int = { recorder.inFlight.load(ordering: .relaxed) }
+        let isCancelled: @Sendable () -> Bool = { context.isCancelled || flight.isCancelled }
+        let seal: @Sendable (Int) -> Void = { recorder.seal(below: $0) }
+        let (dealt, lastStart) = await withTaskCancellationHandler {
+            let dealt: Int
+            if clock is SystemRunClock {
+                // On the pool's event loop: its timer wakes the schedule, and a start finds an
+                // idle connection of that loop to write on without a hop.
+                let progress = SchedulerProgress()
+                await pool.drive {
+                    let wait = progress.state.withLock { p in
+                        scheduler.step(&p, origin: origin, inFlight: inFlight, isCancelled: isCancelled, seal: seal, start: startOne)
+                    }
+                    return wait.map { max($0, OpenLoadScheduler.shortestTick) }
+                }
+                dealt = progress.state.withLock { $0.k }
+            } else {
+                dealt = await scheduler.run(origin: origin, inFlight: inFlight, isCancelled: isCancelled, seal: seal, start: startOne)
             }
             let lastStart = clock.instant()
             await flight.wait()
             return (dealt, lastStart)
         } onCancel: {
             flight.cancel()
+            pool.cancel()
             transport.cancelStarted()
         }
+        pool.close()
         return openLoadResult(request, schedule, recorder.summary(), dealt: dealt, lastStart: lastStart, origin: origin,
                               cancelled: context.isCancelled || flight.isCancelled)
     }
+}
+
+/// Where the open model's schedule is, between ticks of `StartingPool.drive` (one at a time).
+final class SchedulerProgress: Sendable {
+    let state = Mutex(OpenLoadScheduler.Progress())
 }
 
 /// The closed model's slots on a `StartingHTTPTransport`: `next()` takes a ticket and starts a
@@ -150,41 +174,38 @@ final class ClosedLoadSlots: Sendable {
 }
 
 /// What a load case on a `StartingHTTPTransport` waits for: requests (or slots) in flight.
-/// `wait()` returns once the count is back at zero.
+/// `wait()` returns once the count is back at zero; it is called after the last `enter()`. The
+/// count is an atomic (a lock per request was a cost of the open model); the lock is taken only
+/// when the count reaches zero.
 final class LoadFlight: Sendable {
-    private struct State {
-        var count = 0
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    private let state = Mutex(State())
+    private let count = Atomic<Int>(0)
+    private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let cancelled = Atomic<Bool>(false)
 
     var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
 
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    func enter() { state.withLock { $0.count += 1 } }
+    func enter() { count.add(1, ordering: .acquiringAndReleasing) }
 
     func leave() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.count -= 1
-            guard s.count == 0, let w = s.waiter else { return nil }
-            s.waiter = nil
+        guard count.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        waiter.withLock { w -> CheckedContinuation<Void, Never>? in
+            defer { w = nil }
             return w
-        }
-        waiter?.resume()
+        }?.resume()
     }
 
     /// Returns when nothing is in flight any more.
     func wait() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.count == 0 { return true }
-                s.waiter = c
-                return false
-            }
-            if now { c.resume() }
+            waiter.withLock { $0 = c }
+            // Zero already (or since): whoever takes the continuation out resumes it, once.
+            guard count.load(ordering: .acquiring) == 0 else { return }
+            waiter.withLock { w -> CheckedContinuation<Void, Never>? in
+                defer { w = nil }
+                return w
+            }?.resume()
         }
     }
 }

@@ -53,6 +53,15 @@ package final class LoadRecorder: Sendable {
         state.withLock { $0.open[second, default: Second()].outstanding += 1 }
     }
 
+    /// The open model: a request of `second` starts `lag` after it was due (one lock for both).
+    func begin(second: Int, lag: Duration) {
+        inFlight.add(1, ordering: .relaxed)
+        state.withLock { s in
+            s.open[second, default: Second()].outstanding += 1
+            s.lag.record(lag < .zero ? .zero : lag)
+        }
+    }
+
     /// The closed model's workers: a request starts now, in `second` of the case. Seconds before
     /// it are sealed in the same step, and a worker whose clock reading is older than another's
     /// seal counts in the open second, so no row is closed twice. Returns the second it counts in.
@@ -75,16 +84,18 @@ package final class LoadRecorder: Sendable {
                 failures: @autoclosure () -> [Failure] = [], observed: ObservedResponse? = nil) {
         state.withLock { s in
             s.sent += 1
-            var row = s.open[second] ?? Second()
-            row.outstanding -= 1
-            row.requests += 1
-            if let latency {
-                s.latency.record(latency)
-                row.histogram.record(latency)
+            // The row is changed in place: a copy taken out of the dictionary made every
+            // request copy the second's histogram (copy on write) — 5% of an open-model run.
+            let closes = Self.update(&s.open, second) { row in
+                row.outstanding -= 1
+                row.requests += 1
+                if let latency { row.histogram.record(latency) }
+                if cause != nil { row.errors += 1 }
+                return row.outstanding <= 0
             }
+            if let latency { s.latency.record(latency) }
             if let cause {
                 s.failed += 1
-                row.errors += 1
                 if transport { s.transportFailures += 1 }
                 let key = s.causes[cause] != nil || s.causes.count < Self.maxCauses ? cause : "other"
                 s.causes[key, default: 0] += 1
@@ -93,8 +104,7 @@ package final class LoadRecorder: Sendable {
                     s.firstObserved = observed
                 }
             }
-            s.open[second] = row
-            if row.outstanding <= 0 && second < s.sealedBelow { Self.close(second, in: &s) }
+            if closes && second < s.sealedBelow { Self.close(second, in: &s) }
         }
         inFlight.subtract(1, ordering: .relaxed)
     }
@@ -117,6 +127,10 @@ package final class LoadRecorder: Sendable {
             s.sealedBelow = second
             for (k, row) in s.open where k < second && row.outstanding <= 0 { Self.close(k, in: &s) }
         }
+    }
+
+    private static func update<T>(_ open: inout [Int: Second], _ second: Int, _ body: (inout Second) -> T) -> T {
+        body(&open[second, default: Second()])
     }
 
     private static func close(_ second: Int, in s: inout State) {

@@ -12,4 +12,6 @@ public protocol StartingHTTPTransport: HTTPTransport {
     /// Closes the connections of every started request still in flight (Ctrl-C): each ends
     /// with an error.
     func cancelStarted()
+    /// A pool of at most `connections` connections of its own, for one open-model case.
+    func makePool(connections: Int) -> any StartingPool
 }
