@@ -122,3 +122,21 @@ final class EssentialsHelpersTests: XCTestCase {
         wait(for: [woke], timeout: 5)
     }
 }
+
+/// Masking compares bytes: a secret followed by a combining mark (one `Character` with the
+/// secret's last letter) or inside "\r\n"-joined text is still found and hidden.
+final class SecretMaskerBytesTests: XCTestCase {
+    func testASecretFollowedByACombiningMarkIsStillMasked() {
+        let masker = SecretMasker()
+        masker.add("s3cr3t-value")
+        let out = masker.mask("token=s3cr3t-value\u{301}")
+        XCTAssertNil(out.utf8.firstRange(of: "s3cr3t-value".utf8), out)
+        XCTAssertEqual(out, "token=***\u{301}")
+    }
+
+    func testASecretThatStartsWithALineFeedAfterACarriageReturnIsMasked() {
+        let masker = SecretMasker()
+        masker.add("\nsecret-after-cr")
+        XCTAssertEqual(masker.mask("a\r\nsecret-after-cr b"), "a\r*** b")
+    }
+}

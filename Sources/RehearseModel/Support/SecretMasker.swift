@@ -95,7 +95,8 @@ public final class SecretMasker: Sendable {
         let list = state.withLock { $0.secrets }
         guard !list.isEmpty else { return text }
         var out = text
-        for s in list where out.contains(s) { out = Text.replacing(s, with: "***", in: out) }
+        // Bytes, not characters: a secret followed by a combining mark is one `Character` shorter.
+        for s in list where Text.containsBytes(s, in: out) { out = Text.replacing(s, with: "***", in: out) }
         return Self.maskCutSecrets(out, list)
     }
 

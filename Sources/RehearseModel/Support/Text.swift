@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// String work that would otherwise need Foundation's `NSString` bridge. The shipped binary links
 /// only FoundationEssentials (no ICU, no swift-corelibs-foundation: about 40 MB less), so these
 /// small, exact helpers stand in for `trimmingCharacters(in:)`, `replacingOccurrences(of:with:)`,
@@ -25,32 +33,48 @@ package enum Text {
     }
 
     /// Every occurrence of `target` in `s` replaced by `replacement`, compared byte for byte
-    /// (UTF-8), left to right, without overlaps: `"\n"` is found inside `"\r\n"`, which a
-    /// `Character`-wise search does not do.
+    /// (UTF-8), left to right, without overlaps: `"\n"` is found inside `"\r\n"`, and a secret
+    /// followed by a combining mark is still found, which a `Character`-wise search does not do.
     package static func replacing(_ target: String, with replacement: String, in s: String) -> String {
-        let t = Array(target.utf8)
-        guard let head = t.first else { return s }
-        let bytes = Array(s.utf8)
-        guard bytes.count >= t.count else { return s }
-        var out: [UInt8] = []
-        var i = 0
-        var copiedTo = 0
-        var found = false
-        while i <= bytes.count - t.count {
-            if bytes[i] == head && bytes[i..<(i + t.count)].elementsEqual(t) {
-                if !found { out.reserveCapacity(bytes.count) }
-                found = true
-                out.append(contentsOf: bytes[copiedTo..<i])
-                out.append(contentsOf: replacement.utf8)
-                i += t.count
-                copiedTo = i
-            } else {
-                i += 1
+        var copy = s
+        var t = target
+        let replaced: String? = copy.withUTF8 { bytes in
+            t.withUTF8 { needle in
+                guard var at = firstOffset(of: needle, in: bytes, from: 0) else { return nil }
+                var out: [UInt8] = []
+                out.reserveCapacity(bytes.count)
+                var copiedTo = 0
+                while true {
+                    out.append(contentsOf: bytes[copiedTo..<at])
+                    out.append(contentsOf: replacement.utf8)
+                    copiedTo = at + needle.count
+                    guard let next = firstOffset(of: needle, in: bytes, from: copiedTo) else { break }
+                    at = next
+                }
+                out.append(contentsOf: bytes[copiedTo...])
+                return String(decoding: out, as: UTF8.self)
             }
         }
-        guard found else { return s }
-        out.append(contentsOf: bytes[copiedTo...])
-        return String(decoding: out, as: UTF8.self)
+        return replaced ?? s
+    }
+
+    /// Whether `target`'s UTF-8 bytes occur in `s`'s (see `replacing`).
+    package static func containsBytes(_ target: String, in s: String) -> Bool {
+        var s = s
+        var t = target
+        return s.withUTF8 { bytes in t.withUTF8 { firstOffset(of: $0, in: bytes, from: 0) != nil } }
+    }
+
+    private static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>,
+                                    from start: Int) -> Int? {
+        guard let head = needle.first, bytes.count - start >= needle.count else { return nil }
+        var i = start
+        let last = bytes.count - needle.count
+        while i <= last {
+            if bytes[i] == head && memcmp(bytes.baseAddress! + i, needle.baseAddress!, needle.count) == 0 { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// `s` padded with spaces to `width` characters, or cut to `width` when longer (what
