@@ -58,8 +58,9 @@ package enum Text {
         return replaced ?? s
     }
 
-    /// Whether `target`'s UTF-8 bytes occur in `s`'s (see `replacing`).
+    /// Whether `target`'s UTF-8 bytes occur in `s`'s (see `replacing`); an empty `target` always does.
     package static func containsBytes(_ target: String, in s: String) -> Bool {
+        if target.isEmpty { return true }
         var s = s
         var t = target
         return s.withUTF8 { bytes in t.withUTF8 { firstOffset(of: $0, in: bytes, from: 0) != nil } }

@@ -117,14 +117,7 @@ public struct MatcherEvaluator: Sendable {
     /// grapheme clusters, so "a" would not be found in "a\u{308}" while "ä" would. A match of
     /// valid UTF-8 bytes always starts and ends on scalar boundaries.
     static func containsText(_ text: String, _ part: String) -> Bool {
-        let needle = Array(part.utf8)
-        guard let first = needle.first else { return true }
-        let hay = Array(text.utf8)
-        guard needle.count <= hay.count else { return false }
-        for i in 0...(hay.count - needle.count) where hay[i] == first {
-            if hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
-        }
-        return false
+        Text.containsBytes(part, in: text)
     }
 
     func describe(_ m: Matcher) -> String {
