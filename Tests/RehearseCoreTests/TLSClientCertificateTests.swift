@@ -212,6 +212,22 @@ final class TLSClientCertificateTests: XCTestCase {
         XCTAssertEqual(server.accepted, 0)
     }
 
+    /// A PEM path that names a folder, or a file past 1 MiB, is refused before it is read whole.
+    func testAFolderOrAHugeFileIsRefusedAsAPEM() async throws {
+        let server = try await MutualTLSServer()
+        let folder = try suite(tls: "ca: certs", port: server.port)
+        let (first, out1) = await run(folder)
+        let huge = try suite(tls: "ca: certs/huge.pem", port: server.port)
+        try Data(repeating: 0x41, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: huge + "/certs/huge.pem"))
+        let (second, out2) = await run(huge)
+        await server.stop()
+        XCTAssertEqual(first.status, .environment)
+        XCTAssertTrue(out1.contains("environments.secure.tls.ca: cannot read"), out1)
+        XCTAssertEqual(second.status, .environment)
+        XCTAssertTrue(out2.contains("environments.secure.tls.ca: ") && out2.contains("huge.pem is larger than 1 MiB"), out2)
+        XCTAssertEqual(server.accepted, 0)
+    }
+
     /// `--insecure` still skips verification (with its warning) when a client certificate is given.
     func testInsecureSkipsVerificationAndWarns() async throws {
         let server = try await MutualTLSServer()

@@ -114,12 +114,13 @@ package enum Text {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
-    /// `s` with every UTF-8 byte that `keep` refuses written as `%XX` (upper-case hex).
+    /// `s` with every UTF-8 byte that `keep` refuses, and every byte past ASCII, written as `%XX`
+    /// (upper-case hex).
     package static func percentEncoded(_ s: String, keeping keep: (UInt8) -> Bool) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for b in s.utf8 {
-            if keep(b) {
+            if b < 0x80 && keep(b) {
                 out.unicodeScalars.append(Unicode.Scalar(b))
             } else {
                 out += "%" + hex(b, width: 2)
