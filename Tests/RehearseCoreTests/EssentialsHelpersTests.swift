@@ -140,3 +140,14 @@ final class SecretMaskerBytesTests: XCTestCase {
         XCTAssertEqual(masker.mask("a\r\nsecret-after-cr b"), "a\r*** b")
     }
 }
+
+/// JSON Pointer tokens are escaped by bytes: a `~` or `/` followed by a combining mark is one
+/// `Character` that is neither, but its `~` or `/` still has to be escaped.
+final class JSONPointerEscapeTests: XCTestCase {
+    func testTildeAndSlashAreEscapedEvenWhenACombiningMarkFollows() {
+        XCTAssertEqual(SchemaCompiler.escape("a/b~c"), "a~1b~0c")
+        XCTAssertEqual(SchemaCompiler.escape("x~\u{301}"), "x~0\u{301}")
+        XCTAssertEqual(SchemaCompiler.escape("/\u{301}"), "~1\u{301}")
+        XCTAssertEqual(SchemaCompiler.pointer(["properties", "a/\u{308}"]), "/properties/a~1\u{308}")
+    }
+}

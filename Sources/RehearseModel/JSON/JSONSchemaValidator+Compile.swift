@@ -169,7 +169,8 @@ struct SchemaCompiler {
 
     /// `~` and `/` escaped as a JSON Pointer token requires.
     static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
+        // Bytes, not characters: "~\u{301}" is one Character that is not "~".
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
         return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
     }
 
