@@ -109,13 +109,14 @@ public struct CurlCommand: Sendable, Equatable {
 
     /// `"…"` with the literal text escaped and each variable left to the shell: `"$NAME"`.
     static func doubleQuoted(_ prefix: String, then parts: [Part]) -> String {
+        // By scalar: a `"` followed by a combining mark is one Character that is not `"`.
         func escape(_ s: String) -> String {
-            var out = ""
-            for c in s {
-                if "\\\"$`".contains(c) { out.append("\\") }
-                out.append(c)
+            var out = String.UnicodeScalarView()
+            for u in s.unicodeScalars {
+                if "\\\"$`".unicodeScalars.contains(u) { out.append("\\") }
+                out.append(u)
             }
-            return out
+            return String(out)
         }
         return "\"" + escape(prefix) + parts.map { part in
             switch part {
