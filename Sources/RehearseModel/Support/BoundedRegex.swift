@@ -162,6 +162,8 @@ final class RegexWorkers: @unchecked Sendable {
     }
 
     private func startWorker() {
+        // At the system's thread limit no worker starts: the job waits in the queue for one that
+        // frees up, and its caller gives up when its budget runs out (the match reports so).
         ConditionLock.startThread(stackSize: 4 << 20) { [self] in loop() }
     }
 

@@ -46,8 +46,11 @@ final class ConditionLock: @unchecked Sendable {
         return timespec(tv_sec: secs, tv_nsec: nanos)
     }
 
-    /// Starts a detached thread with a stack of `stackSize` bytes that runs `body`.
-    static func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
+    /// Starts a detached thread with a stack of `stackSize` bytes that runs `body`; false when the
+    /// system would not make one (at its thread limit). `body` is then not run at all: running it
+    /// here could block the caller for good.
+    @discardableResult
+    static func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
         final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
@@ -69,9 +72,10 @@ final class ConditionLock: @unchecked Sendable {
             box.body()
             return nil
         }, context)
-        if rc != 0 {
-            // No thread: run the job here rather than never (the caller's wait still bounds it).
-            Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(context).release()
+            return false
         }
+        return true
     }
 }
