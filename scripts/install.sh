@@ -93,7 +93,9 @@ echo "building rehearse (release, commit $commit)"
 swift build "${flags[@]}"
 bin="$(swift build "${flags[@]}" --show-bin-path)/rehearse"
 # swift-corelibs-foundation must not be in the binary (its classes and the ICU data would be).
-if nm "$bin" 2>/dev/null | grep -q -e 'icudt[0-9]*_dat' -e '\$s10Foundation8NSObjectC'; then
+# (nm's output read whole first: `nm | grep -q` under pipefail fails exactly when grep finds it.)
+symbols=$(nm "$bin") || { echo "error: nm could not read $bin (Debian: apt-get install binutils)" >&2; exit 3; }
+if grep -q -e 'icudt[0-9]*_dat' -e '\$s10Foundation8NSObjectC' <<<"$symbols"; then
   echo "error: swift-corelibs-foundation was linked into rehearse; find what refers to it with" >&2
   echo "  swift build ${flags[*]} -Xlinker -Map=/tmp/rehearse.map   (then look for libFoundation.a under 'Archive member included')" >&2
   exit 4
