@@ -106,12 +106,11 @@ public struct ClientTLS: Sendable {
             // A PEM is small: a cap keeps a wrong path (a device, a huge file) from being read whole.
             let unreadable = Problem(message: "\(what): cannot read \(full)",
                                      hint: "the path is relative to the folder of rehearse.yaml; check that the file exists and is readable")
-            guard let size = FilePaths.regularFileSize(full) else { throw unreadable }
-            guard size <= 1 << 20 else {
+            guard let data = FilePaths.read(full, upTo: 1 << 20) else { throw unreadable }
+            guard data.count <= 1 << 20 else {
                 throw Problem(message: "\(what): \(full) is larger than 1 MiB", hint: "give a PEM file (-----BEGIN ...-----)")
             }
-            guard let data = FileManager.default.contents(atPath: full) else { throw unreadable }
-            guard !data.isEmpty, let text = String(data: data, encoding: .utf8) else {
+            guard !data.isEmpty, let text = String(validating: data, as: UTF8.self) else {
                 throw Problem(message: "\(what): \(full) is empty or not text", hint: "give a PEM file (-----BEGIN ...-----)")
             }
             return text

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RehearseModel
+@testable import RehearseReport
 @testable import RehearseRuntime
 import XCTest
 
@@ -61,6 +62,10 @@ final class EssentialsHelpersTests: XCTestCase {
         // NSString on Apple platforms answers "" for its directory, as FilePaths does.
         XCTAssertEqual(FilePaths.directory(of: "a"), "")
         XCTAssertEqual(FilePaths.lastComponent("a"), "a")
+        // Slashes by byte: "/\u{301}" is one Character that is not "/".
+        XCTAssertEqual(FilePaths.directory(of: "plans/\u{301}a.yaml"), "plans")
+        XCTAssertEqual(FilePaths.lastComponent("plans/\u{301}a.yaml"), "\u{301}a.yaml")
+        XCTAssertEqual(FilePaths.pathExtension("x.\u{301}csv"), "\u{301}csv")
         let paths = ["", "/", "ab", "/a", "a/b", "/a/b/", "a/b//", "plans/smoke.yaml", "/x/y/data.CSV", ".env", "dir/.hidden",
                      "a.b/c", "rehearse.yaml", "./x", "../up/file.tar.gz"]
         for p in paths {
@@ -84,8 +89,11 @@ final class EssentialsHelpersTests: XCTestCase {
         XCTAssertEqual(FilePaths.kind(of: file.path), .file)
         XCTAssertEqual(FilePaths.kind(of: "/dev/null"), .other)
         XCTAssertNil(FilePaths.kind(of: dir.appendingPathComponent("missing").path))
-        XCTAssertEqual(FilePaths.regularFileSize(file.path), 5)
-        XCTAssertNil(FilePaths.regularFileSize(dir.path))
+        XCTAssertEqual(FilePaths.read(file.path, upTo: 10), Array("12345".utf8))
+        XCTAssertEqual(FilePaths.read(file.path, upTo: 3), Array("1234".utf8), "one byte past the limit, no more")
+        XCTAssertNil(FilePaths.read(dir.path, upTo: 10), "a folder is not read")
+        XCTAssertNil(FilePaths.read(dir.appendingPathComponent("missing").path, upTo: 10))
+        XCTAssertEqual(FilePaths.read("/dev/null", upTo: 10), [], "a device is read")
     }
 
     func testHTTPDatesParseLikeDateFormatter() {
@@ -149,5 +157,21 @@ final class JSONPointerEscapeTests: XCTestCase {
         XCTAssertEqual(SchemaCompiler.escape("x~\u{301}"), "x~0\u{301}")
         XCTAssertEqual(SchemaCompiler.escape("/\u{301}"), "~1\u{301}")
         XCTAssertEqual(SchemaCompiler.pointer(["properties", "a/\u{308}"]), "/properties/a~1\u{308}")
+    }
+}
+
+/// The shell words of a curl reproduction are escaped by Unicode scalar: a backtick or quote
+/// followed by a combining mark is one `Character` that is neither, and left bare it would run
+/// a command when the reproduction is pasted.
+final class CurlShellEscapeTests: XCTestCase {
+    func testABacktickOrQuoteBeforeACombiningMarkIsStillEscaped() {
+        let word = CurlCommand.doubleQuoted("Bearer `\u{301};id;`x", then: [.variable("REHEARSE_TOKEN"), .text("\"\u{308}$\u{301}")])
+        XCTAssertEqual(word, "\"Bearer \\`\u{301};id;\\`x$REHEARSE_TOKEN\\\"\u{308}\\$\u{301}\"")
+        // Every `, " and $ of the literal text has its backslash; only the variable's $ is bare.
+        let bare = word.unicodeScalars.indices.filter { i in
+            "`\"$".unicodeScalars.contains(word.unicodeScalars[i]) && i != word.unicodeScalars.startIndex
+                && word.unicodeScalars[word.unicodeScalars.index(before: i)] != "\\"
+        }
+        XCTAssertEqual(bare.count, 2, "the closing quote and $REHEARSE_TOKEN only: \(word)")
     }
 }
