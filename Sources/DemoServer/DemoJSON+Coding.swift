@@ -149,23 +149,33 @@ extension DemoJSON {
             return true
         }
 
+        /// A number as RFC 8259 writes it (`-`? int frac? exp?, no leading zeros, no `+`), as
+        /// `Int`, then `UInt64` (JSONSerialization kept such digits), else `Double`.
         private mutating func number() -> Any? {
             let start = index
-            var integral = true
-            while index < bytes.count {
-                let b = bytes[index]
-                if (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") {
-                    index += 1
-                } else if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
-                    integral = false
-                    index += 1
-                } else {
-                    break
-                }
+            func digits() -> Int {
+                let from = index
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                return index - from
             }
-            guard index > start else { return nil }
+            _ = take("-")
+            let intStart = index
+            let intDigits = digits()
+            guard intDigits > 0, intDigits == 1 || bytes[intStart] != 0x30 else { return nil }
+            var integral = true
+            if take(".") {
+                integral = false
+                guard digits() > 0 else { return nil }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                integral = false
+                index += 1
+                if !take("+") { _ = take("-") }
+                guard digits() > 0 else { return nil }
+            }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             if integral, let i = Int(text) { return i }
+            if integral, let u = UInt64(text) { return u }
             guard let d = Double(text), d.isFinite else { return nil }
             return d
         }

@@ -14,10 +14,19 @@ enum DemoText {
         while let b = it.next() {
             if b == UInt8(ascii: "+") && plusIsSpace { bytes.append(0x20); continue }
             guard b == UInt8(ascii: "%") else { bytes.append(b); continue }
-            guard let hi = it.next(), let lo = it.next(), let v = UInt8(String(decoding: [hi, lo], as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(v)
+            guard let hi = it.next().flatMap(hexValue), let lo = it.next().flatMap(hexValue) else { return nil }
+            bytes.append(hi << 4 | lo)
         }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// A hex digit's value (no sign, unlike `UInt8(_:radix:)`).
+    private static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x41 + 10
+        case 0x61...0x66: return b - 0x61 + 10
+        default: return nil
+        }
     }
 }

@@ -42,4 +42,25 @@ final class DemoJSONCodingTests: XCTestCase {
         XCTAssertEqual(String(decoding: DemoJSON.serialize(body), as: UTF8.self),
                        #"{"a":{"n":null,"t":true},"i":7,"m":[1,2.5,"\u0007"],"z":"a/b"}"#)
     }
+
+    func testNumbersFollowRFC8259AndBigIntegersKeepTheirDigits() {
+        for text in ["+1", "01", "-01", "1.", ".5", "1e", "1e+", "-", "--1", "0x10"] {
+            XCTAssertNil(DemoJSON.parse(Data(text.utf8)), text)
+        }
+        for (text, written) in [("0", "0"), ("-0", "0"), ("10", "10"), ("-12", "-12"), ("1.5e2", "150"), ("2.5E-1", "0.25"),
+                                ("12345678901234567890", "12345678901234567890")] {
+            let value = DemoJSON.parse(Data(text.utf8))
+            XCTAssertNotNil(value, text)
+            XCTAssertEqual(value.map { String(decoding: DemoJSON.serialize($0), as: UTF8.self) }, written, text)
+        }
+    }
+
+    func testFormDecodingRefusesSignedOrShortEscapes() {
+        XCTAssertEqual(DemoText.formDecoded("a%20b+c", plusIsSpace: true), "a b c")
+        XCTAssertEqual(DemoText.formDecoded("a+b", plusIsSpace: false), "a+b")
+        XCTAssertEqual(DemoText.formDecoded("%C3%A4", plusIsSpace: false), "ä")
+        for bad in ["%+F", "%-1", "%4", "%", "%zz", "%FF"] {
+            XCTAssertNil(DemoText.formDecoded(bad, plusIsSpace: false), bad)
+        }
+    }
 }
